@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CdmError, ExitCode } from '../common/errors.js';
 import { EXIT_CODE_HELP } from './exit-codes.js';
+import { diffObjectsCommand } from './diff-objects.js';
 import { inspectCommand } from './inspect.js';
 import { processOutput, type Output } from './output.js';
 
@@ -33,6 +34,17 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .addHelpText('after', EXIT_CODE_HELP)
     .action(async (object: string, opts: { json?: boolean }) => {
       exitCode = await inspectCommand(object, opts, io);
+    });
+
+  program
+    .command('diff-objects')
+    .description('compare two builds of one translation unit: the functions a live patch replaces or adds, and what it cannot patch')
+    .argument('<orig>', 'the original object (.o), compiled with -ffunction-sections -fdata-sections')
+    .argument('<patched>', 'the patched object, compiled the same way')
+    .option('--json', 'machine-readable output (schema create-diff-module/diff-objects@0)')
+    .addHelpText('after', EXIT_CODE_HELP)
+    .action(async (orig: string, patched: string, opts: { json?: boolean }) => {
+      exitCode = await diffObjectsCommand(orig, patched, opts, io);
     });
 
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });

@@ -1,0 +1,255 @@
+// From paired, compared entities to the differ's answer: which functions the patch replaces
+// or adds, which data it touches, and what makes it impossible to live-patch.
+import { SHF, SHT, machineName } from '../elf/index.js';
+import type { Correlation, Side } from './correlate.js';
+import { resolvedRelocations } from './correlate.js';
+import { compareEntities, type Difference } from './compare.js';
+import type { IndexedEntity } from './entities.js';
+import { baseName, fragmentParent, pairsByUse } from './names.js';
+import { isDebugOrMetadata, isInitSection, isKnownSection } from './sections.js';
+import type { SpecialSectionRecord } from './special-sections.js';
+import type { DataResult, FunctionResult, ObjectDiff, Problem, SpecialRecord } from './types.js';
+
+export interface ClassifyInput {
+  orig: Side;
+  patched: Side;
+  correlation: Correlation;
+  /** Function symbol indices with an fentry/patchable entry, per side. */
+  traced: { orig: Set<number>; patched: Set<number> };
+  special: { orig: SpecialSectionRecord[]; patched: SpecialSectionRecord[] };
+  /** Inlined callee chains per function name, per side (empty maps without DWARF). */
+  inlining: { orig: Map<string, string[][]>; patched: Map<string, string[][]> };
+  /** Symbols that live in special sections (descriptors, export entries): not plain data. */
+  specialSectionNames: (name: string) => boolean;
+  /** Original functions whose only difference is a line number at a known sink. */
+  lineOnly: Set<IndexedEntity>;
+}
+
+const INFO_KINDS = new Set<Problem['kind']>(['removed-static-local']);
+
+export function classify(input: ClassifyInput): ObjectDiff {
+  const { orig, patched, correlation: c } = input;
+  const problems: Problem[] = [];
+  const functions = new Map<string, FunctionResult>();
+  const firstDiff = new Map<IndexedEntity, Difference>();
+  // Line-number-only differences are reported, but are not patch targets.
+  const lineOnly: FunctionResult[] = [];
+
+  // Functions: compare pairs; the unpaired are removed or new.
+  const changedOrig: IndexedEntity[] = [];
+  for (const o of orig.index.entities) {
+    if (o.kind !== 'function') continue;
+    const p = c.forward.get(o);
+    if (!p) {
+      if (!fragmentParent(o.name)) functions.set(o.name, result(o, 'removed', input));
+      continue;
+    }
+    const d = compareEntities(orig, o, patched, p, c);
+    if (d && input.lineOnly.has(o)) {
+      const r = result(o, 'changed', input);
+      r.cause = 'line-numbers';
+      r.firstDifference = d;
+      lineOnly.push(r);
+    } else if (d) {
+      firstDiff.set(o, d);
+      changedOrig.push(o);
+    }
+  }
+  const newFunctions: IndexedEntity[] = [];
+  for (const p of patched.index.entities) if (p.kind === 'function' && !c.backward.has(p)) newFunctions.push(p);
+
+  // A changed or new fragment (.cold, .part) changes its parent, which is the patch target.
+  const parentOf = (name: string, side: Side): IndexedEntity | undefined => {
+    const parent = fragmentParent(name);
+    if (parent === undefined) return undefined;
+    const e = side.index.byName.get(parent);
+    return e && e.kind === 'function' ? e : undefined;
+  };
+  const changedTargets = new Map<IndexedEntity, string[]>();
+  for (const o of changedOrig) {
+    const parent = fragmentParent(o.name) !== undefined ? parentOf(o.name, orig) : o;
+    if (!parent) continue;
+    const list = changedTargets.get(parent) ?? [];
+    if (parent !== o) list.push(o.name);
+    changedTargets.set(parent, list);
+  }
+  for (const p of newFunctions) {
+    if (fragmentParent(p.name) === undefined) continue;
+    const parentPatched = parentOf(p.name, patched);
+    const parent = parentPatched ? c.backward.get(parentPatched) : undefined;
+    if (parent) changedTargets.set(parent, [...(changedTargets.get(parent) ?? []), p.name]);
+  }
+
+  const changedBases = new Set([...changedTargets.keys()].map((e) => baseName(e.name)));
+  const inlinedInto = inliningUse(input, new Set([...changedTargets.keys()].map((e) => c.forward.get(e)!.name)));
+  for (const [o, fragments] of changedTargets) {
+    const p = c.forward.get(o)!;
+    const r = result(o, 'changed', input);
+    if (p.name !== o.name) r.patchedName = p.name;
+    const d = firstDiff.get(o) ?? (fragments.length ? { offset: 0, what: `fragment ${fragments.join(', ')} changed` } : undefined);
+    if (d) r.firstDifference = d;
+    if (fragments.length) r.fragments = fragments;
+    const callees = inlinedChangedCallees(o.name, p.name, input, changedBases, inlinedInto);
+    r.cause = callees.length ? 'inlined' : 'edited';
+    if (callees.length) r.callees = callees;
+    functions.set(o.name, r);
+    if (isInitSection(o.section)) {
+      problems.push({ kind: 'changed-init', section: o.section, symbol: o.name, message: `${o.name} in ${o.section} changed: init code has already run and been freed; a live patch cannot change it` });
+    } else if (!r.patchable) {
+      problems.push({ kind: 'not-traceable', section: o.section, symbol: o.name, message: `${o.name} changed but has no fentry call (notrace, noinstr or an out-of-line inline): the livepatch core cannot redirect it; patch its callers instead` });
+    }
+  }
+  for (const p of newFunctions) {
+    if (fragmentParent(p.name) !== undefined) continue;
+    const r = result(p, 'new', input);
+    functions.set(p.name, r);
+  }
+
+  const data = classifyData(input, changedTargets, problems);
+  problems.push(...newExports(input), ...unknownSections(input));
+
+  const list = [...functions.values(), ...lineOnly].sort((a, b) => a.name.localeCompare(b.name));
+  const changed = list.filter((f) => f.status === 'changed' && f.cause !== 'line-numbers').map((f) => f.name);
+  const added = list.filter((f) => f.status === 'new').map((f) => f.name);
+  const removed = list.filter((f) => f.status === 'removed').map((f) => f.name);
+  const blocking = problems.filter((p) => !INFO_KINDS.has(p.kind));
+  const dataChanged = data.some((d) => d.status !== 'removed');
+  const verdict = blocking.length ? 'not-patchable' : changed.length || added.length || dataChanged ? 'patchable' : 'no-change';
+
+  const included = new Set<string>();
+  for (const f of list) if (f.status !== 'removed' && f.cause !== 'line-numbers') {
+    included.add(f.patchedName ?? f.name);
+    for (const frag of f.fragments ?? []) included.add(frag);
+  }
+  const specialRecords: SpecialRecord[] = input.special.patched
+    .filter((r) => r.function !== undefined && included.has(r.function))
+    .map((r) => ({ section: r.section, index: r.index, offset: r.offset, size: r.size, function: r.function! }));
+
+  return {
+    verdict,
+    machine: machineName(orig.index.obj.header.machine),
+    changed,
+    new: added,
+    removed,
+    inlined: list.filter((f) => f.cause === 'inlined').map((f) => ({ function: f.name, callees: f.callees ?? [] })),
+    data,
+    problems: problems.map((p) => ({ ...p, severity: INFO_KINDS.has(p.kind) ? 'info' : 'block' })),
+    functions: list,
+    specialRecords,
+  };
+}
+
+function result(e: IndexedEntity, status: FunctionResult['status'], input: ClassifyInput): FunctionResult {
+  const traced = status === 'new' ? input.traced.patched : input.traced.orig;
+  return { name: e.name, status, section: e.section, bind: e.bind, patchable: traced.has(e.symbol) };
+}
+
+/**
+ * Callees DWARF says were inlined into `name` and that explain its change: a callee whose
+ * out-of-line copy changed too, or one inlined into two or more changed functions and into no
+ * unchanged one. The objects alone cannot tell an edit of a lone caller from an edit of a
+ * callee inlined only there; the tree pipeline, which knows the hunks, can.
+ */
+function inlinedChangedCallees(origName: string, patchedName: string, input: ClassifyInput, changedBases: Set<string>, inlinedInto: Map<string, { changed: number; unchanged: number }>): string[] {
+  const chains = [...(input.inlining.patched.get(patchedName) ?? []), ...(input.inlining.orig.get(origName) ?? [])];
+  const out: string[] = [];
+  for (const chain of chains) {
+    for (const callee of chain) {
+      if (callee === baseName(origName) || out.includes(callee)) continue;
+      const use = inlinedInto.get(callee);
+      if (changedBases.has(baseName(callee)) || (use && use.changed >= 2 && use.unchanged === 0)) out.push(callee);
+    }
+  }
+  return out;
+}
+
+/** For each inlined callee: how many changed and unchanged functions of the patched build inline it. */
+function inliningUse(input: ClassifyInput, changedPatchedNames: Set<string>): Map<string, { changed: number; unchanged: number }> {
+  const use = new Map<string, { changed: number; unchanged: number }>();
+  for (const [fn, chains] of input.inlining.patched) {
+    const callees = new Set(chains.flat());
+    for (const callee of callees) {
+      const u = use.get(callee) ?? { changed: 0, unchanged: 0 };
+      if (changedPatchedNames.has(fn)) u.changed++;
+      else u.unchanged++;
+      use.set(callee, u);
+    }
+  }
+  return use;
+}
+
+function referrers(side: Side, target: IndexedEntity): IndexedEntity[] {
+  const out: IndexedEntity[] = [];
+  for (const e of side.index.entities) {
+    if (e === target) continue;
+    if (resolvedRelocations(side, e).some((r) => r.ref.kind === 'entity' && r.ref.entity === target)) out.push(e);
+  }
+  return out;
+}
+
+function classifyData(input: ClassifyInput, changedTargets: Map<IndexedEntity, string[]>, problems: Problem[]): DataResult[] {
+  const { orig, patched, correlation: c } = input;
+  const data: DataResult[] = [];
+  const changedNames = new Set([...changedTargets.keys()].map((e) => e.name));
+  for (const f of changedTargets.values()) for (const n of f) changedNames.add(n);
+  for (const o of orig.index.entities) {
+    if (o.kind !== 'data' || input.specialSectionNames(o.section)) continue;
+    const p = c.forward.get(o);
+    const section = orig.index.obj.sections[o.sectionIndex]!;
+    if (!p) {
+      data.push({ name: o.name, section: o.section, status: 'removed' });
+      if (pairsByUse(o.name) && /\.\d+$/.test(o.name) && !/^(__func__|__already_done|CSWTCH|__key|__print_once|_rs|descriptor)\./.test(o.name)) {
+        const users = referrers(orig, o).filter((u) => u.kind === 'function').map((u) => u.name);
+        if (users.length) problems.push({ kind: 'removed-static-local', section: o.section, symbol: o.name, message: `static local ${baseName(o.name)} (used by ${users.join(', ')}) is gone from the patched build: its current value in the running kernel is not carried over` });
+      }
+      continue;
+    }
+    const d = compareEntities(orig, o, patched, p, c);
+    if (!d) continue;
+    const writable = (section.flags & SHF.WRITE) !== 0n;
+    if (isInitSection(o.section)) {
+      problems.push({ kind: 'changed-init', section: o.section, symbol: o.name, message: `${o.name} in ${o.section} changed: init data is used only at boot or module load` });
+    } else if (section.type === SHT.NOBITS) {
+      if (o.size !== p.size) problems.push({ kind: 'changed-bss-size', section: o.section, symbol: o.name, message: `${o.name} changes size (${o.size} → ${p.size} bytes): the running kernel's storage cannot grow; use a shadow variable` });
+      else continue;
+    } else if (writable) {
+      problems.push({ kind: 'changed-data', section: o.section, symbol: o.name, message: `existing data ${o.name} in ${o.section} changes (${d.what} at offset ${d.offset}): the running kernel keeps its current value; use a callback to update it, or a shadow variable` });
+    } else {
+      const users = referrers(orig, o).filter((u) => !changedNames.has(u.name));
+      if (users.length || o.bind !== 'local') {
+        const who = users.length ? `also used by ${users.map((u) => u.name).join(', ')}, which the patch does not replace` : 'global, so other translation units may use it';
+        problems.push({ kind: 'changed-rodata-shared', section: o.section, symbol: o.name, message: `read-only ${o.name} changes but is ${who}: the running kernel keeps using the old copy` });
+      } else {
+        data.push({ name: o.name, section: o.section, status: 'changed', carried: true });
+        continue;
+      }
+    }
+    data.push({ name: o.name, section: o.section, status: 'changed' });
+  }
+  for (const p of patched.index.entities) {
+    if (p.kind !== 'data' || c.backward.has(p) || input.specialSectionNames(p.section)) continue;
+    data.push({ name: p.name, section: p.section, status: 'new' });
+  }
+  return data;
+}
+
+function newExports(input: ClassifyInput): Problem[] {
+  const names = (side: Side) => new Set(side.index.obj.symbols.filter((s) => /^__ksymtab_/.test(s.name) || /^__export_symbol_/.test(s.name)).map((s) => s.name));
+  const before = names(input.orig);
+  return [...names(input.patched)].filter((n) => !before.has(n)).map((n) => ({
+    kind: 'new-export' as const, symbol: n.replace(/^__(ksymtab|export_symbol)_/, ''),
+    message: `the patch exports ${n.replace(/^__(ksymtab|export_symbol)_/, '')}: a live patch cannot add to the kernel's export table`,
+  }));
+}
+
+function unknownSections(input: ClassifyInput): Problem[] {
+  const problems: Problem[] = [];
+  const origByName = new Map(input.orig.index.obj.sections.map((s) => [s.name, s]));
+  for (const s of input.patched.index.obj.sections) {
+    if (isKnownSection(s.name) || isDebugOrMetadata(s.name) || input.specialSectionNames(s.name)) continue;
+    const o = origByName.get(s.name);
+    if (o && Buffer.compare(Buffer.from(o.data), Buffer.from(s.data)) === 0 && o.size === s.size) continue;
+    problems.push({ kind: 'unknown-section', section: s.name, message: `section ${s.name} ${o ? 'changed' : 'is new'} and create-diff-module does not know what it holds; it cannot be carried into a live patch` });
+  }
+  return problems;
+}

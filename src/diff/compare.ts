@@ -1,0 +1,92 @@
+// Comparing a paired entity across the two builds: its bytes with every relocated field
+// masked, and its relocations symbolically (type, place, and target after correlation).
+import type { Correlation, Side } from './correlate.js';
+import { resolvedRelocations } from './correlate.js';
+import { bytesOf, type IndexedEntity } from './entities.js';
+import { relocationField } from './reloc-fields.js';
+import type { Reference } from './references.js';
+
+export interface Difference {
+  /** Offset within the entity of the first difference. */
+  offset: number;
+  what: string;
+}
+
+function key(ref: Reference, side: 'orig' | 'patched', c: Correlation): string {
+  switch (ref.kind) {
+    case 'entity': {
+      // Name the target by its original-side name when it is paired, so both sides agree.
+      const name = side === 'orig'
+        ? (c.forward.has(ref.entity) ? ref.entity.name : `removed:${ref.entity.name}`)
+        : (c.backward.get(ref.entity)?.name ?? `new:${ref.entity.name}`);
+      return `${name}${sign(ref.delta)}`;
+    }
+    case 'external': return `${ref.name}${sign(ref.addend)}`;
+    case 'string': return `${JSON.stringify(ref.text)}${sign(ref.delta)}`;
+    case 'constant': return `const:${ref.hex}${sign(ref.delta)}`;
+    case 'place': return `${ref.section}${sign(ref.offset)}`;
+  }
+}
+
+const sign = (v: bigint) => (v === 0n ? '' : v < 0n ? `-0x${(-v).toString(16)}` : `+0x${v.toString(16)}`);
+
+function masked(side: Side, e: IndexedEntity): Uint8Array {
+  const bytes = Uint8Array.from(bytesOf(side.index, e));
+  const { machine, endian } = side.index.obj.header;
+  for (const rel of e.relocations) {
+    const { width, mask } = relocationField(machine, rel.type);
+    const at = Number(rel.offset - e.offset);
+    for (let k = 0; k < width && at + k < bytes.length; k++) {
+      const shift = BigInt(8 * (endian === 'little' ? k : width - 1 - k));
+      const byteMask = Number((mask >> shift) & 0xffn);
+      bytes[at + k]! &= ~byteMask & 0xff;
+    }
+  }
+  return bytes;
+}
+
+/** undefined when the two are the same modulo relocation; else the first difference. */
+export function compareEntities(orig: Side, o: IndexedEntity, patched: Side, p: IndexedEntity, c: Correlation): Difference | undefined {
+  const diffs: Difference[] = [];
+  if (o.size !== p.size) diffs.push({ offset: Number(o.size < p.size ? o.size : p.size), what: `size ${o.size} → ${p.size}` });
+  const a = masked(orig, o);
+  const b = masked(patched, p);
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a[i] !== b[i]) {
+      diffs.push({ offset: i, what: `byte 0x${a[i]!.toString(16)} → 0x${b[i]!.toString(16)}` });
+      break;
+    }
+  }
+  const r = compareRelocations(orig, o, patched, p, c);
+  if (r) diffs.push(r);
+  if (diffs.length === 0) return undefined;
+  return diffs.reduce((first, d) => (d.offset < first.offset ? d : first));
+}
+
+/** The first relocation that differs symbolically, or undefined when all agree. */
+export function compareRelocations(orig: Side, o: IndexedEntity, patched: Side, p: IndexedEntity, c: Correlation): Difference | undefined {
+  const diffs: Difference[] = [];
+  const ro = resolvedRelocations(orig, o);
+  const rp = resolvedRelocations(patched, p);
+  const m = Math.max(ro.length, rp.length);
+  for (let i = 0; i < m; i++) {
+    const x = ro[i];
+    const y = rp[i];
+    if (!x || !y) {
+      const r = (x ?? y)!;
+      const at = Number(r.rel.offset - (x ? o.offset : p.offset));
+      diffs.push({ offset: at, what: x ? `relocation to ${key(x.ref, 'orig', c)} removed` : `relocation to ${key(y!.ref, 'patched', c)} added` });
+      break;
+    }
+    const xo = x.rel.offset - o.offset;
+    const yo = y.rel.offset - p.offset;
+    const kx = key(x.ref, 'orig', c);
+    const ky = key(y.ref, 'patched', c);
+    if (xo !== yo || x.rel.type !== y.rel.type || kx !== ky) {
+      diffs.push({ offset: Number(xo < yo ? xo : yo), what: `reference ${kx} → ${ky}` });
+      break;
+    }
+  }
+  return diffs[0];
+}

@@ -1,0 +1,92 @@
+// The diff stage: pair and compare two builds (original, patched) of one translation unit.
+import { InputError } from '../common/errors.js';
+import { readElfFile, SHT, STT, machineName, type ElfObject } from '../elf/index.js';
+import { correlate, type Correlation, type Side } from './correlate.js';
+import { compareEntities, compareRelocations } from './compare.js';
+import type { IndexedEntity } from './entities.js';
+import { disassemble, objdumpFor, onlyLineNumbersDiffer } from './line-sinks.js';
+import { classify } from './classify.js';
+import { indexObject } from './entities.js';
+import { readInlining } from './inlining.js';
+import { readInstructionEnds, sectionsNeedingBoundaries } from './references.js';
+import { isSpecialSection, splitSpecialSections, tracedFunctions } from './special-sections.js';
+import type { ObjectDiff } from './types.js';
+
+export type * from './types.js';
+
+export interface DiffOptions {
+  /** Read DWARF for inlining causes (default true; objects without -g simply have none). */
+  inlining?: boolean;
+}
+
+export async function diffObjects(origPath: string, patchedPath: string, opts: DiffOptions = {}): Promise<ObjectDiff> {
+  const [origObj, patchedObj] = await Promise.all([readElfFile(origPath), readElfFile(patchedPath)]);
+  checkComparable(origPath, origObj, patchedPath, patchedObj);
+  const origIndex = indexObject(origObj, origPath);
+  const patchedIndex = indexObject(patchedObj, patchedPath);
+  const [origEnds, patchedEnds] = await Promise.all([
+    readInstructionEnds(origIndex, sectionsNeedingBoundaries(origIndex)),
+    readInstructionEnds(patchedIndex, sectionsNeedingBoundaries(patchedIndex)),
+  ]);
+  const orig: Side = { index: origIndex, ends: origEnds };
+  const patched: Side = { index: patchedIndex, ends: patchedEnds };
+  const correlation = correlate(orig, patched);
+  const named = (o: ElfObject) => o.symbols.filter((s) => (s.type === STT.FUNC || s.type === STT.OBJECT) && !s.special && s.shndx !== 0);
+  if (correlation.forward.size === 0 && named(origObj).length > 0 && named(patchedObj).length > 0) {
+    throw new InputError(`${origPath} and ${patchedPath} share no function or data names: they are not two builds of one translation unit`);
+  }
+  const withInlining = opts.inlining ?? true;
+  const [inlOrig, inlPatched] = withInlining && hasDwarf(origObj) && hasDwarf(patchedObj)
+    ? await Promise.all([readInlining(origPath), readInlining(patchedPath)])
+    : [new Map<string, string[][]>(), new Map<string, string[][]>()];
+  const machine = origObj.header.machine;
+  const lineOnly = await lineNumberOnlyChanges(orig, patched, correlation);
+  return classify({
+    lineOnly,
+    orig, patched, correlation,
+    traced: { orig: tracedFunctions(origObj), patched: tracedFunctions(patchedObj) },
+    special: { orig: splitSpecialSections(origObj), patched: splitSpecialSections(patchedObj) },
+    inlining: { orig: inlOrig, patched: inlPatched },
+    specialSectionNames: (name) => isSpecialSection(machine, name),
+  });
+}
+
+/** Paired functions whose relocations agree and whose bytes differ only at line sinks. */
+async function lineNumberOnlyChanges(orig: Side, patched: Side, c: Correlation): Promise<Set<IndexedEntity>> {
+  const candidates: Array<[IndexedEntity, IndexedEntity]> = [];
+  for (const [o, p] of c.forward) {
+    if (o.kind !== 'function' || o.size !== p.size) continue;
+    if (compareEntities(orig, o, patched, p, c) && !compareRelocations(orig, o, patched, p, c)) candidates.push([o, p]);
+  }
+  const found = new Set<IndexedEntity>();
+  const objdump = objdumpFor(orig.index.obj.header.machine);
+  if (candidates.length === 0 || !objdump) return found;
+  const [da, db] = await Promise.all([
+    disassemble(orig.index, [...new Set(candidates.map(([o]) => o.section))], objdump),
+    disassemble(patched.index, [...new Set(candidates.map(([, p]) => p.section))], objdump),
+  ]);
+  for (const [o, p] of candidates) {
+    const a = da.get(o.section);
+    const b = db.get(p.section);
+    if (a && b && onlyLineNumbersDiffer({ index: orig.index, e: o, insns: a }, { index: patched.index, e: p, insns: b })) found.add(o);
+  }
+  return found;
+}
+
+function hasDwarf(obj: ElfObject): boolean {
+  return obj.sections.some((s) => s.name === '.debug_info');
+}
+
+function checkComparable(origPath: string, orig: ElfObject, patchedPath: string, patched: ElfObject) {
+  if (orig.header.machine !== patched.header.machine || orig.header.endian !== patched.header.endian) {
+    throw new InputError(`${origPath} is ${machineName(orig.header.machine)} (${orig.header.endian}-endian) but ${patchedPath} is ${machineName(patched.header.machine)} (${patched.header.endian}-endian): compare two builds for one architecture`);
+  }
+  for (const [path, obj] of [[origPath, orig], [patchedPath, patched]] as const) {
+    // Without -ffunction-sections every function shares .text and cannot be replaced alone.
+    const text = obj.sections.findIndex((s) => s.name === '.text' && s.type === SHT.PROGBITS);
+    const inText = obj.symbols.filter((s) => s.type === STT.FUNC && !s.special && s.shndx === text).length;
+    if (text > 0 && inText >= 2) {
+      throw new InputError(`${path}: ${inText} functions share .text: the object was compiled without -ffunction-sections`, 'compile with -ffunction-sections -fdata-sections (kbuild: KCFLAGS="-ffunction-sections -fdata-sections")');
+    }
+  }
+}

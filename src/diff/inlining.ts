@@ -1,0 +1,314 @@
+// Which functions gcc inlined into which, read from the DWARF of a `-g` object.
+//
+// Source: `readelf --debug-dump=info --wide` (binutils prints every DIE with its depth and
+// offset, and every attribute with the offset of its value). An out-of-line function is a
+// DW_TAG_subprogram with code (DW_AT_low_pc or DW_AT_ranges); everything gcc inlined into it is
+// a DW_TAG_inlined_subroutine below it (lexical blocks in between), whose DW_AT_abstract_origin
+// leads, possibly through further abstract origins or DW_AT_specification, to a DIE with the
+// callee's DW_AT_name. Nested inlined subroutines make chains.
+//
+// Naming the out-of-line function: clones (`foo.isra.0`, `foo.constprop.0`, `foo.part.0`) are
+// DW_TAG_subprogram DIEs with only DW_AT_abstract_origin → `foo` and DW_AT_low_pc, no
+// DW_AT_linkage_name (gcc-12, measured). In a relocatable object DW_AT_low_pc is 0 plus a
+// relocation in .rela.debug_info (readelf applies relocations to the values it prints, but a
+// value alone cannot tell `.text.foo` from `.text.foo.isra.0`), so the relocation at the
+// attribute's offset is read from the object itself: its symbol (a section symbol + addend, or
+// a function symbol) names the ELF function. DW_AT_ranges (a function split into hot and
+// `.cold` parts) is resolved the same way through the first address of its .debug_rnglists
+// (DWARF 5) or .debug_ranges (DWARF 4) entry. Where no relocation resolves (an object without
+// relocations for its DWARF), the DWARF name is used.
+import { runTool } from '../build/exec.js';
+import { readElfFile } from '../elf/read.js';
+import { SHT } from '../elf/constants.js';
+import type { ElfObject, ElfRelocation } from '../elf/types.js';
+import { FunctionIndex } from './special-sections.js';
+
+const TAG_SUBPROGRAM = 1;
+const TAG_INLINED = 2;
+const TAG_OTHER = 0;
+
+export interface DwarfDie {
+  offset: number;
+  depth: number;
+  tag: number;
+  name?: string;
+  origin?: number;
+  specification?: number;
+  /** Offset (in .debug_info) of the DW_AT_low_pc value, when present. */
+  lowPcAt?: number;
+  /** DW_AT_ranges value (offset into .debug_rnglists / .debug_ranges). */
+  ranges?: number;
+  /** DWARF version and address size of the unit. */
+  version: number;
+  addressSize: number;
+}
+
+const HEADER = /^ <(\d+)><([0-9a-f]+)>: Abbrev Number: (\d+)(?: \((DW_TAG_\w+)\))?/;
+const ATTRIBUTE = /^ {4}<([0-9a-f]+)>\s+(DW_AT_\w+)\s*:\s?(.*)$/;
+const REF = /<0x([0-9a-f]+)>/;
+
+/** `(strp) (offset: 0x933b): name`, `(string) name`, older `(indirect string, offset: 0x12): name`. */
+function stringValue(raw: string): string {
+  let v = raw;
+  const form = /^\(([\w ]+)\)\s*/.exec(v);
+  if (form && !form[1]!.includes('offset')) v = v.slice(form[0].length);
+  const indirect = /^\((?:indirect (?:line )?string, )?offset: 0x[0-9a-f]+\):\s*/.exec(v);
+  if (indirect) v = v.slice(indirect[0].length);
+  return v.trimEnd();
+}
+
+/** The value of a form-prefixed number: `(sec_offset) 0x3a1`, `(addr) 0`, `0x3a1`. */
+function numberValue(raw: string): number | undefined {
+  const m = /(?:^|\s|\))(0x[0-9a-f]+|\d+)\b/.exec(raw);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Parse readelf's dump into the DIEs this module needs (subprograms, inlined subroutines, and name-bearing DIEs). */
+export function parseDebugInfoDump(text: string): DwarfDie[] {
+  const dies: DwarfDie[] = [];
+  let current: DwarfDie | undefined;
+  let version = 5;
+  let addressSize = 8;
+  let pos = 0;
+  const len = text.length;
+  while (pos < len) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = len;
+    const line = text.slice(pos, end);
+    pos = end + 1;
+    const c1 = line.charCodeAt(1);
+    if (c1 === 60 /* '<' */ && line.charCodeAt(0) === 32) {
+      const m = HEADER.exec(line);
+      if (!m) continue;
+      if (m[3] === '0') {
+        current = undefined;
+        continue;
+      }
+      const tagName = m[4];
+      const tag = tagName === 'DW_TAG_subprogram' ? TAG_SUBPROGRAM : tagName === 'DW_TAG_inlined_subroutine' ? TAG_INLINED : TAG_OTHER;
+      current = { offset: parseInt(m[2]!, 16), depth: Number(m[1]), tag, version, addressSize };
+      dies.push(current);
+      continue;
+    }
+    if (c1 === 32 && line.startsWith('    <')) {
+      if (!current) continue;
+      // Cheap filter before the regular expression: only a few attributes matter.
+      const at = line.indexOf('DW_AT_');
+      if (at < 0) continue;
+      const c = line.charCodeAt(at + 6);
+      // name, linkage_name, abstract_origin, specification, low_pc, ranges
+      if (c !== 110 && c !== 108 && c !== 97 && c !== 115 && c !== 114) continue;
+      const m = ATTRIBUTE.exec(line);
+      if (!m) continue;
+      const attr = m[2]!;
+      const value = m[3]!;
+      switch (attr) {
+        case 'DW_AT_name':
+          if (current.name === undefined) current.name = stringValue(value);
+          break;
+        case 'DW_AT_linkage_name':
+        case 'DW_AT_MIPS_linkage_name':
+          current.name = stringValue(value);
+          break;
+        case 'DW_AT_abstract_origin': {
+          const r = REF.exec(value);
+          if (r) current.origin = parseInt(r[1]!, 16);
+          break;
+        }
+        case 'DW_AT_specification': {
+          const r = REF.exec(value);
+          if (r) current.specification = parseInt(r[1]!, 16);
+          break;
+        }
+        case 'DW_AT_low_pc':
+          current.lowPcAt = parseInt(m[1]!, 16);
+          break;
+        case 'DW_AT_ranges':
+          current.ranges = numberValue(value);
+          break;
+      }
+      continue;
+    }
+    // Unit headers: "   Version:       5", "   Pointer Size:  8".
+    if (line.startsWith('   Version:')) version = Number(line.slice(11).trim()) || version;
+    else if (line.startsWith('   Pointer Size:')) addressSize = Number(line.slice(16).trim()) || addressSize;
+  }
+  return dies;
+}
+
+/** A DIE's name, following abstract origins and specifications. */
+function nameOf(byOffset: Map<number, DwarfDie>, die: DwarfDie | undefined): string | undefined {
+  for (let i = 0; die && i < 16; i++) {
+    if (die.name !== undefined) return die.name;
+    const next = die.origin ?? die.specification;
+    die = next === undefined ? undefined : byOffset.get(next);
+  }
+  return undefined;
+}
+
+interface DebugSections {
+  obj: ElfObject;
+  functions: FunctionIndex;
+  /** Relocations of a debug section, by offset. */
+  relocs: Map<string, Map<number, ElfRelocation>>;
+  data: Map<string, Uint8Array>;
+}
+
+function debugSections(obj: ElfObject): DebugSections {
+  const relocs = new Map<string, Map<number, ElfRelocation>>();
+  const data = new Map<string, Uint8Array>();
+  const wanted = new Set(['.debug_info', '.debug_rnglists', '.debug_ranges']);
+  for (const s of obj.sections) if (wanted.has(s.name) && s.type !== SHT.NOBITS) data.set(s.name, s.data);
+  for (const rs of obj.relocations) {
+    const target = obj.sections[rs.target];
+    if (!target || !wanted.has(target.name)) continue;
+    const m = new Map<number, ElfRelocation>();
+    for (const e of rs.entries) m.set(Number(e.offset), e);
+    relocs.set(target.name, m);
+  }
+  return { obj, functions: new FunctionIndex(obj), relocs, data };
+}
+
+/** The ELF function an address field (in a debug section, at `offset`) points to. */
+function functionAt(d: DebugSections, section: string, offset: number): string | undefined {
+  const rel = d.relocs.get(section)?.get(offset);
+  if (!rel) return undefined;
+  const sym = d.obj.symbols[rel.symbol];
+  if (!sym || sym.special || sym.shndx === 0) return undefined;
+  const fn = d.functions.covering(sym.shndx, sym.value + rel.addend);
+  return fn === undefined ? undefined : d.obj.symbols[fn]!.name;
+}
+
+function readUleb(bytes: Uint8Array, pos: number): [number, number] {
+  let result = 0;
+  let shift = 0;
+  for (;;) {
+    const b = bytes[pos++];
+    if (b === undefined) return [result, pos];
+    result += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) return [result, pos];
+    shift += 7;
+  }
+}
+
+/** The function named by the first address of a range list (DWARF 5 .debug_rnglists, DWARF 4 .debug_ranges). */
+function functionOfRanges(d: DebugSections, die: DwarfDie): string | undefined {
+  const at = die.ranges!;
+  const size = die.addressSize;
+  if (die.version >= 5) {
+    const bytes = d.data.get('.debug_rnglists');
+    if (!bytes) return undefined;
+    let pos = at;
+    for (let guard = 0; guard < 1024 && pos < bytes.length; guard++) {
+      const kind = bytes[pos++];
+      switch (kind) {
+        case 0x00: return undefined; // end_of_list
+        case 0x05: // base_address
+        case 0x06: // start_end
+        case 0x07: { // start_length
+          const fn = functionAt(d, '.debug_rnglists', pos);
+          if (fn !== undefined) return fn;
+          pos += size;
+          if (kind === 0x06) pos += size;
+          else if (kind === 0x07) pos = readUleb(bytes, pos)[1];
+          break;
+        }
+        case 0x04: // offset_pair (relative to a base address already tried)
+          pos = readUleb(bytes, readUleb(bytes, pos)[1])[1];
+          break;
+        case 0x01: pos = readUleb(bytes, pos)[1]; break; // base_addressx (.debug_addr: split DWARF)
+        case 0x02: pos = readUleb(bytes, readUleb(bytes, pos)[1])[1]; break; // startx_endx
+        case 0x03: pos = readUleb(bytes, readUleb(bytes, pos)[1])[1]; break; // startx_length
+        default: return undefined;
+      }
+    }
+    return undefined;
+  }
+  const bytes = d.data.get('.debug_ranges');
+  if (!bytes) return undefined;
+  for (let pos = at; pos + 2 * size <= bytes.length; pos += 2 * size) {
+    const fn = functionAt(d, '.debug_ranges', pos);
+    if (fn !== undefined) return fn;
+    if (bytes.subarray(pos, pos + 2 * size).every((b) => b === 0)) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Build the result from parsed DIEs. `elfName(die)` names an out-of-line function by its ELF
+ * symbol where it can; the DWARF name is the fallback.
+ */
+export function inliningFromDies(dies: DwarfDie[], elfName: (die: DwarfDie) => string | undefined = () => undefined): Map<string, string[][]> {
+  const byOffset = new Map<number, DwarfDie>();
+  for (const d of dies) byOffset.set(d.offset, d);
+  const result = new Map<string, string[][]>();
+  const seen = new Map<string, Set<string>>();
+
+  // Walk in document order with a stack of (depth, die).
+  const stack: DwarfDie[] = [];
+  let owner: { die: DwarfDie; key: string } | undefined;
+  let ownerDepth = -1;
+  for (const die of dies) {
+    while (stack.length && stack[stack.length - 1]!.depth >= die.depth) stack.pop();
+    if (owner && die.depth <= ownerDepth) {
+      owner = undefined;
+      ownerDepth = -1;
+    }
+    stack.push(die);
+    const hasCode = die.lowPcAt !== undefined || die.ranges !== undefined;
+    if (die.tag === TAG_SUBPROGRAM && hasCode) {
+      const key = elfName(die) ?? nameOf(byOffset, die);
+      if (key !== undefined) {
+        owner = { die, key };
+        ownerDepth = die.depth;
+        if (!result.has(key)) {
+          result.set(key, []);
+          seen.set(key, new Set());
+        }
+      } else {
+        owner = undefined;
+        ownerDepth = -1;
+      }
+      continue;
+    }
+    if (die.tag !== TAG_INLINED || !owner) continue;
+    // The chain: inlined subroutines on the stack between the owner and this DIE.
+    const chain: string[] = [];
+    let i = stack.length - 1;
+    while (i >= 0 && stack[i] !== owner.die) i--;
+    for (let j = i + 1; j < stack.length; j++) {
+      const s = stack[j]!;
+      if (s.tag !== TAG_INLINED) continue;
+      chain.push(nameOf(byOffset, byOffset.get(s.origin ?? -1) ?? s) ?? '<unknown>');
+    }
+    const text = chain.join('\0');
+    const done = seen.get(owner.key)!;
+    if (!done.has(text)) {
+      done.add(text);
+      result.get(owner.key)!.push(chain);
+    }
+  }
+  return result;
+}
+
+/**
+ * For each out-of-line function in the object (named by its ELF symbol where the DWARF's
+ * relocations tell it, else by DW_AT_name / DW_AT_linkage_name of its DW_TAG_subprogram that
+ * has code, i.e. DW_AT_low_pc or DW_AT_ranges), the functions inlined into it, as chains:
+ * [['b'], ['b','c']] means b was inlined into it and c into that inlined b. Functions without
+ * inlined callees map to []. An object without DWARF gives an empty map.
+ */
+export async function readInlining(objectPath: string): Promise<Map<string, string[][]>> {
+  const [dump, obj] = await Promise.all([
+    runTool('readelf', ['--debug-dump=info', '--wide', objectPath], { timeout: 5 * 60_000 }),
+    readElfFile(objectPath),
+  ]);
+  const dies = parseDebugInfoDump(dump.stdout);
+  if (dies.length === 0) return new Map();
+  const d = debugSections(obj);
+  return inliningFromDies(dies, (die) => {
+    if (die.lowPcAt !== undefined) return functionAt(d, '.debug_info', die.lowPcAt);
+    if (die.ranges !== undefined) return functionOfRanges(d, die);
+    return undefined;
+  });
+}
