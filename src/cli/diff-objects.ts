@@ -26,8 +26,10 @@ export function formatDiff(diff: ObjectDiff): string {
     let line = `  ${f.status.padEnd(8)} ${f.name}`;
     if (f.patchedName) line += ` (now ${f.patchedName})`;
     if (f.cause === 'inlined') line += `  [changed because ${f.callees!.join(', ')} ${f.callees!.length > 1 ? 'were' : 'was'} inlined into it]`;
+    if (f.replacedVia) line += `  [no fentry: carried, and replaced through its callers ${f.replacedVia.join(', ')}]`;
+    if (f.cause === 'reference' && f.callees) line += `  [replaced because it calls ${f.callees.join(', ')}]`;
     if (f.fragments?.length) line += `  [fragments: ${f.fragments.join(', ')}]`;
-    if (f.firstDifference && f.status === 'changed') line += `  first difference at +0x${f.firstDifference.offset.toString(16)}: ${f.firstDifference.what}`;
+    if (f.firstDifference && f.status === 'changed' && f.cause !== 'reference') line += `  first difference at +0x${f.firstDifference.offset.toString(16)}: ${f.firstDifference.what}`;
     lines.push(line);
   }
   for (const d of diff.data) lines.push(`  data ${d.status.padEnd(8)} ${d.name} (${d.section})${d.carried ? ' carried as a new copy' : ''}`);

@@ -81,6 +81,7 @@ export function classify(input: ClassifyInput): ObjectDiff {
   }
 
   const changedBases = new Set([...changedTargets.keys()].map((e) => baseName(e.name)));
+  const viaCallers: FunctionResult[] = [];
   const inlinedInto = inliningUse(input, new Set([...changedTargets.keys()].map((e) => c.forward.get(e)!.name)));
   for (const [o, fragments] of changedTargets) {
     const p = c.forward.get(o)!;
@@ -96,9 +97,23 @@ export function classify(input: ClassifyInput): ObjectDiff {
     if (isInitSection(o.section)) {
       problems.push({ kind: 'changed-init', section: o.section, symbol: o.name, message: `${o.name} in ${o.section} changed: init code has already run and been freed; a live patch cannot change it` });
     } else if (!r.patchable) {
-      problems.push({ kind: 'not-traceable', section: o.section, symbol: o.name, message: `${o.name} changed but has no fentry call (notrace, noinstr or an out-of-line inline): the livepatch core cannot redirect it; patch its callers instead` });
+      const via = tracedCallers(orig, o, input);
+      if (via) {
+        r.replacedVia = via.map((f) => f.name);
+        for (const caller of via) {
+          if (changedTargets.has(caller) || functions.has(caller.name)) continue;
+          const cr = result(caller, 'changed', input);
+          cr.cause = 'reference';
+          cr.callees = [o.name];
+          cr.firstDifference = { offset: 0, what: `calls ${o.name}, which has no fentry and is replaced through its callers` };
+          viaCallers.push(cr);
+        }
+      } else {
+        problems.push({ kind: 'not-traceable', section: o.section, symbol: o.name, message: `${o.name} changed but has no fentry call (notrace, noinstr or an out-of-line inline) and is used where its callers cannot stand in for it (a caller without fentry, or its address taken): the livepatch core cannot redirect it` });
+      }
     }
   }
+  for (const r of viaCallers) if (!functions.has(r.name)) functions.set(r.name, r);
   for (const p of newFunctions) {
     if (fragmentParent(p.name) !== undefined) continue;
     const r = result(p, 'new', input);
@@ -109,7 +124,7 @@ export function classify(input: ClassifyInput): ObjectDiff {
   problems.push(...newExports(input), ...unknownSections(input));
 
   const list = [...functions.values(), ...lineOnly].sort((a, b) => a.name.localeCompare(b.name));
-  const changed = list.filter((f) => f.status === 'changed' && f.cause !== 'line-numbers').map((f) => f.name);
+  const changed = list.filter((f) => f.status === 'changed' && f.cause !== 'line-numbers' && !f.replacedVia).map((f) => f.name);
   const added = list.filter((f) => f.status === 'new').map((f) => f.name);
   const removed = list.filter((f) => f.status === 'removed').map((f) => f.name);
   const blocking = problems.filter((p) => !INFO_KINDS.has(p.kind));
@@ -176,6 +191,20 @@ function inliningUse(input: ClassifyInput, changedPatchedNames: Set<string>): Ma
     }
   }
   return use;
+}
+
+/**
+ * The traced functions through which an untraced changed function can be replaced: every
+ * reference to it must come from a traced function's code (a call), none from data (its
+ * address escaping into an ops table cannot be redirected by replacing callers).
+ */
+function tracedCallers(side: Side, target: IndexedEntity, input: ClassifyInput): IndexedEntity[] | undefined {
+  const users = referrers(side, target);
+  if (users.length === 0) return undefined;
+  for (const u of users) {
+    if (u.kind !== 'function' || !input.traced.orig.has(u.symbol) || isInitSection(u.section)) return undefined;
+  }
+  return users;
 }
 
 function referrers(side: Side, target: IndexedEntity): IndexedEntity[] {

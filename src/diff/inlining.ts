@@ -52,7 +52,7 @@ function stringValue(raw: string): string {
   let v = raw;
   const form = /^\(([\w ]+)\)\s*/.exec(v);
   if (form && !form[1]!.includes('offset')) v = v.slice(form[0].length);
-  const indirect = /^\((?:indirect (?:line )?string, )?offset: 0x[0-9a-f]+\):\s*/.exec(v);
+  const indirect = /^\((?:indirect (?:line )?string, )?offset: (?:0x[0-9a-f]+|\d+)\):\s*/.exec(v);
   if (indirect) v = v.slice(indirect[0].length);
   return v.trimEnd();
 }

@@ -91,10 +91,12 @@ export function sectionsNeedingBoundaries(index: ObjectIndex): number[] {
       if (lo === hi) continue;
       const sym = obj.symbols[rel.symbol]!;
       if (sym.special || sym.shndx === SHN.UNDEF || sym.type !== STT.SECTION) continue;
+      // Ambiguous unless every possible instruction length lands in the same entity.
       const base = sym.value + rel.addend;
-      const a = entityAt(index, sym.shndx, base + BigInt(lo));
-      const b = entityAt(index, sym.shndx, base + BigInt(hi));
-      if (a !== b) {
+      const first = entityAt(index, sym.shndx, base + BigInt(lo));
+      let same = first !== undefined;
+      for (let k = lo + 1; same && k <= hi; k++) same = entityAt(index, sym.shndx, base + BigInt(k)) === first;
+      if (!same) {
         needed.add(at);
         break;
       }

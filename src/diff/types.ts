@@ -36,6 +36,12 @@ export interface FunctionResult {
   firstDifference?: { offset: number; what: string };
   /** Has an fentry / patchable entry, so the livepatch core can redirect it. */
   patchable: boolean;
+  /**
+   * For a changed function without fentry (an out-of-line `static inline`, such as a
+   * SYSCALL_DEFINE body `__do_sys_*`): the traced callers the patch replaces instead, which
+   * call the new copy. Such a function is carried in the patch but not listed in `changed`.
+   */
+  replacedVia?: string[];
 }
 
 export type ProblemKind =

@@ -1,0 +1,78 @@
+// Inlining read from DWARF (readelf --debug-dump=info of a -g object): which callees gcc inlined
+// into each out-of-line function, as chains, with clones named by their ELF symbol.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readElfFile } from '../../src/elf/index.js';
+import { inliningFromDies, parseDebugInfoDump, readInlining } from '../../src/diff/inlining.js';
+
+const KERNEL_FLAGS = ['-O2', '-c', '-ffunction-sections', '-fdata-sections', '-pg', '-mfentry', '-mrecord-mcount', '-fno-pic', '-mcmodel=kernel'];
+
+const SOURCE = String.raw`
+int sink;
+static inline __attribute__((always_inline)) void c(int x) { sink += x * 7; }
+static inline __attribute__((always_inline)) void b(int x) { c(x); sink ^= x; }
+__attribute__((noinline)) int d(int x) { sink -= x; return sink; }
+int a(int x) { b(x); b(x + 1); return sink; }
+int e(int x) { { int y = x * 2; b(y); } return d(x); }
+/* A constant argument makes gcc clone scale() as scale.constprop.0. */
+static __attribute__((noinline)) int scale(int *p, int k) { c(k); return *p * k + sink; }
+int use1(int v) { return scale(&v, 3); }
+int use2(int v) { return scale(&v, 3) + 1; }
+/* Two functions in one section: named through DW_AT_low_pc's relocation, not its value. */
+__attribute__((noinline, section(".sched.text"))) int s1(int x) { b(x); return sink; }
+__attribute__((noinline, section(".sched.text"))) int s2(int x) { sink = x; return d(x); }
+`;
+
+describe('readInlining', () => {
+  let dir: string;
+  let path: string;
+  let inlining: Map<string, string[][]>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cdm-inlining-'));
+    writeFileSync(join(dir, 'inl.c'), SOURCE);
+    path = join(dir, 'inl.o');
+    await execa('gcc', [...KERNEL_FLAGS, '-g', join(dir, 'inl.c'), '-o', path]);
+    inlining = await readInlining(path);
+  });
+
+  it('reports a static inline chain a → b → c as chains, two levels deep', () => {
+    expect(inlining.get('a')).toEqual([['b'], ['b', 'c']]);
+    // A lexical block between the function and the inlined call changes nothing.
+    expect(inlining.get('e')).toEqual([['b'], ['b', 'c']]);
+  });
+
+  it('does not report noinline callees, and lists functions with nothing inlined as []', () => {
+    expect(inlining.get('d')).toEqual([]);
+    expect(inlining.get('s2')).toEqual([]);
+    expect(inlining.get('use1')).toEqual([]);
+    for (const chains of inlining.values()) for (const chain of chains) expect(chain).not.toContain('d');
+    // Inlined-only functions have no code of their own.
+    expect(inlining.has('b')).toBe(false);
+    expect(inlining.has('c')).toBe(false);
+  });
+
+  it('names clones and functions in shared sections by their ELF symbol', async () => {
+    const obj = await readElfFile(path);
+    const functions = obj.symbols.filter((s) => s.type === 2 && s.shndx !== 0).map((s) => s.name).sort();
+    expect(functions).toContain('scale.constprop.0');
+    expect([...inlining.keys()].sort()).toEqual(functions);
+    expect(inlining.get('scale.constprop.0')).toEqual([['c']]);
+    expect(inlining.get('s1')).toEqual([['b'], ['b', 'c']]);
+  });
+
+  it('falls back to DWARF names when no relocation names the function', async () => {
+    const { stdout } = await execa('readelf', ['--debug-dump=info', '--wide', path]);
+    const byName = inliningFromDies(parseDebugInfoDump(stdout));
+    expect(byName.get('scale')).toEqual([['c']]);
+    expect(byName.get('a')).toEqual([['b'], ['b', 'c']]);
+  });
+
+  it('gives an empty map for an object without DWARF', async () => {
+    await execa('gcc', [...KERNEL_FLAGS, join(dir, 'inl.c'), '-o', join(dir, 'nodebug.o')]);
+    expect((await readInlining(join(dir, 'nodebug.o'))).size).toBe(0);
+  });
+});
