@@ -5,8 +5,10 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CdmError, ExitCode } from '../common/errors.js';
 import { EXIT_CODE_HELP } from './exit-codes.js';
+import { checkCommand } from './check.js';
 import { diffObjectsCommand } from './diff-objects.js';
 import { inspectCommand } from './inspect.js';
+import { registerLint } from './lint.js';
 import { processOutput, type Output } from './output.js';
 
 function packageVersion(): string {
@@ -46,6 +48,23 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .action(async (orig: string, patched: string, opts: { json?: boolean }) => {
       exitCode = await diffObjectsCommand(orig, patched, opts, io);
     });
+
+  program
+    .command('check')
+    .description('compile the translation units a diff affects, original and patched, and say whether the patch is live-patchable')
+    .requiredOption('--src <tree>', 'a prepared kernel source tree (its .config and include/generated); it is only read')
+    .option('-j, --jobs <n>', 'parallel compiles (two per TU: original and patched)', '2')
+    .option('--skip-compiler-check', 'accept a compiler other than the one in CONFIG_CC_VERSION_TEXT')
+    .option('--json', 'machine-readable output (schema create-diff-module/report@0)')
+    .argument('<patch...>', 'unified diffs (git diff, git format-patch, diff -u), applied in order; - reads standard input')
+    .addHelpText('after', EXIT_CODE_HELP)
+    .action(async (patches: string[], opts: { src: string; json?: boolean; jobs?: string; skipCompilerCheck?: boolean }) => {
+      exitCode = await checkCommand(patches, opts, io);
+    });
+
+  registerLint(program, io, (code) => {
+    exitCode = code;
+  });
 
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 

@@ -6,8 +6,10 @@ import { resolvedRelocations } from './correlate.js';
 import { compareEntities, type Difference } from './compare.js';
 import type { IndexedEntity } from './entities.js';
 import { baseName, fragmentParent, pairsByUse } from './names.js';
-import { isDebugOrMetadata, isInitSection, isKnownSection } from './sections.js';
+import { exportedName, isDebugOrMetadata, isInitSection, isKnownSection, isRelRo } from './sections.js';
 import type { SpecialSectionRecord } from './special-sections.js';
+import type { InlinedInstance } from './inlining.js';
+import { referrers, type CarriedReadOnly } from './rodata-escape.js';
 import type { DataResult, FunctionResult, ObjectDiff, Problem, SpecialRecord } from './types.js';
 
 export interface ClassifyInput {
@@ -19,8 +21,12 @@ export interface ClassifyInput {
   special: { orig: SpecialSectionRecord[]; patched: SpecialSectionRecord[] };
   /** Inlined callee chains per function name, per side (empty maps without DWARF). */
   inlining: { orig: Map<string, string[][]>; patched: Map<string, string[][]> };
+  /** Inlined instances with their code ranges, per function name, per side (empty without DWARF). */
+  inlinedInstances?: { orig: Map<string, InlinedInstance[]>; patched: Map<string, InlinedInstance[]> };
   /** Symbols that live in special sections (descriptors, export entries): not plain data. */
   specialSectionNames: (name: string) => boolean;
+  /** Changed read-only data the patch carries, and the functions that read it (rodata-escape.ts). */
+  readOnly?: CarriedReadOnly;
   /** Original functions whose only difference is a line number at a known sink. */
   lineOnly: Set<IndexedEntity>;
 }
@@ -37,6 +43,7 @@ export function classify(input: ClassifyInput): ObjectDiff {
 
   // Functions: compare pairs; the unpaired are removed or new.
   const changedOrig: IndexedEntity[] = [];
+  const byReference = new Set<IndexedEntity>();
   for (const o of orig.index.entities) {
     if (o.kind !== 'function') continue;
     const p = c.forward.get(o);
@@ -44,8 +51,18 @@ export function classify(input: ClassifyInput): ObjectDiff {
       if (!fragmentParent(o.name)) functions.set(o.name, result(o, 'removed', input));
       continue;
     }
-    const d = compareEntities(orig, o, patched, p, c);
-    if (d && input.lineOnly.has(o)) {
+    let d = compareEntities(orig, o, patched, p, c);
+    const reads = input.readOnly?.readers.get(o);
+    if (reads && (!d || input.lineOnly.has(o))) {
+      // Same code, but it reads a read-only object whose contents change: replaced, carrying
+      // the new copy.
+      const names = reads.map((x) => x.name);
+      const at = o.relocations.find((r) => resolvedRelocations(orig, o).some((x) => x.rel === r && x.ref.kind === 'entity' && reads.includes(x.ref.entity)));
+      d = { offset: at ? Number(at.offset - o.offset) : 0, what: `reads ${names.join(', ')}, whose contents change` };
+      byReference.add(o);
+      firstDiff.set(o, d);
+      changedOrig.push(o);
+    } else if (d && input.lineOnly.has(o)) {
       const r = result(o, 'changed', input);
       r.cause = 'line-numbers';
       r.firstDifference = d;
@@ -58,7 +75,7 @@ export function classify(input: ClassifyInput): ObjectDiff {
   const newFunctions: IndexedEntity[] = [];
   for (const p of patched.index.entities) if (p.kind === 'function' && !c.backward.has(p)) newFunctions.push(p);
 
-  // A changed or new fragment (.cold, .part) changes its parent, which is the patch target.
+  // A changed or new .cold fragment changes its parent, which is the patch target.
   const parentOf = (name: string, side: Side): IndexedEntity | undefined => {
     const parent = fragmentParent(name);
     if (parent === undefined) return undefined;
@@ -90,8 +107,10 @@ export function classify(input: ClassifyInput): ObjectDiff {
     const d = firstDiff.get(o) ?? (fragments.length ? { offset: 0, what: `fragment ${fragments.join(', ')} changed` } : undefined);
     if (d) r.firstDifference = d;
     if (fragments.length) r.fragments = fragments;
+    const located = d && firstDiff.has(o) ? calleeAtDifference(input, o, p, d) : undefined;
     const callees = inlinedChangedCallees(o.name, p.name, input, changedBases, inlinedInto);
-    r.cause = callees.length ? 'inlined' : 'edited';
+    if (located !== undefined && !callees.includes(located)) callees.unshift(located);
+    r.cause = callees.length ? 'inlined' : byReference.has(o) ? 'reference' : 'edited';
     if (callees.length) r.callees = callees;
     functions.set(o.name, r);
     if (isInitSection(o.section)) {
@@ -168,14 +187,42 @@ function result(e: IndexedEntity, status: FunctionResult['status'], input: Class
 function inlinedChangedCallees(origName: string, patchedName: string, input: ClassifyInput, changedBases: Set<string>, inlinedInto: Map<string, { changed: number; unchanged: number }>): string[] {
   const chains = [...(input.inlining.patched.get(patchedName) ?? []), ...(input.inlining.orig.get(origName) ?? [])];
   const out: string[] = [];
+  const nested = new Set<string>();
   for (const chain of chains) {
+    // The outermost implicated callee of a chain explains the ones inlined inside it.
+    let found = false;
     for (const callee of chain) {
-      if (callee === baseName(origName) || out.includes(callee)) continue;
+      if (callee === baseName(origName)) continue;
       const use = inlinedInto.get(callee);
-      if (changedBases.has(baseName(callee)) || (use && use.changed >= 2 && use.unchanged === 0)) out.push(callee);
+      const implicated = changedBases.has(baseName(callee)) || (use !== undefined && use.changed >= 2 && use.unchanged === 0);
+      if (!implicated) continue;
+      if (found) nested.add(callee);
+      else if (!out.includes(callee)) out.push(callee);
+      found = true;
     }
   }
-  return out;
+  return out.filter((c) => !nested.has(c));
+}
+
+/**
+ * The callee whose inlined code holds the first difference of a changed function: the
+ * innermost DW_TAG_inlined_subroutine instance whose address ranges cover the first differing
+ * byte, in the patched build (else the original one; up to there both builds are the same).
+ * This is where the change shows: nearly always a change of that callee, though an edit of the
+ * caller that changes what it passes to an inlined callee shows there too.
+ */
+function calleeAtDifference(input: ClassifyInput, o: IndexedEntity, p: IndexedEntity, d: Difference): string | undefined {
+  const inner = (list: InlinedInstance[] | undefined, e: IndexedEntity) => {
+    const at = e.offset + BigInt(d.offset);
+    let best: InlinedInstance | undefined;
+    for (const inst of list ?? []) {
+      if (!inst.ranges.some((r) => r.shndx === e.sectionIndex && r.lo <= at && at < r.hi)) continue;
+      if (!best || inst.chain.length > best.chain.length) best = inst;
+    }
+    const callee = best?.chain[best.chain.length - 1];
+    return callee === undefined || callee === '<unknown>' || callee === baseName(o.name) ? undefined : callee;
+  };
+  return inner(input.inlinedInstances?.patched.get(p.name), p) ?? inner(input.inlinedInstances?.orig.get(o.name), o);
 }
 
 /** For each inlined callee: how many changed and unchanged functions of the patched build inline it. */
@@ -207,27 +254,22 @@ function tracedCallers(side: Side, target: IndexedEntity, input: ClassifyInput):
   return users;
 }
 
-function referrers(side: Side, target: IndexedEntity): IndexedEntity[] {
-  const out: IndexedEntity[] = [];
-  for (const e of side.index.entities) {
-    if (e === target) continue;
-    if (resolvedRelocations(side, e).some((r) => r.ref.kind === 'entity' && r.ref.entity === target)) out.push(e);
-  }
-  return out;
-}
-
 function classifyData(input: ClassifyInput, changedTargets: Map<IndexedEntity, string[]>, problems: Problem[]): DataResult[] {
   const { orig, patched, correlation: c } = input;
   const data: DataResult[] = [];
   const changedNames = new Set([...changedTargets.keys()].map((e) => e.name));
   for (const f of changedTargets.values()) for (const n of f) changedNames.add(n);
+  // Data in a section the differ does not know is reported once, as that section's
+  // unknown-section problem (unknownSections), not again as changed data.
+  const understood = (section: string) => isKnownSection(section) || isDebugOrMetadata(section);
   for (const o of orig.index.entities) {
-    if (o.kind !== 'data' || input.specialSectionNames(o.section)) continue;
+    if (o.kind !== 'data' || input.specialSectionNames(o.section) || !understood(o.section)) continue;
     const p = c.forward.get(o);
     const section = orig.index.obj.sections[o.sectionIndex]!;
     if (!p) {
       data.push({ name: o.name, section: o.section, status: 'removed' });
-      if (pairsByUse(o.name) && /\.\d+$/.test(o.name) && !/^(__func__|__already_done|CSWTCH|__key|__print_once|_rs|descriptor)\./.test(o.name)) {
+      if (pairsByUse(o.name) && /\.\d+$/.test(o.name) && !isDynamicDebugDescriptor(o)
+        && !/^(__func__|__already_done|CSWTCH|__key|__print_once|_rs|descriptor)\./.test(o.name)) {
         const users = referrers(orig, o).filter((u) => u.kind === 'function').map((u) => u.name);
         if (users.length) problems.push({ kind: 'removed-static-local', section: o.section, symbol: o.name, message: `static local ${baseName(o.name)} (used by ${users.join(', ')}) is gone from the patched build: its current value in the running kernel is not carried over` });
       }
@@ -235,7 +277,9 @@ function classifyData(input: ClassifyInput, changedTargets: Map<IndexedEntity, s
     }
     const d = compareEntities(orig, o, patched, p, c);
     if (!d) continue;
-    const writable = (section.flags & SHF.WRITE) !== 0n;
+    // .data.rel.ro* is writable only until relocation (s390x's PIE kernel puts const tables
+    // holding pointers there): read-only data for every purpose here.
+    const writable = (section.flags & SHF.WRITE) !== 0n && !isRelRo(o.section);
     if (isInitSection(o.section)) {
       problems.push({ kind: 'changed-init', section: o.section, symbol: o.name, message: `${o.name} in ${o.section} changed: init data is used only at boot or module load` });
     } else if (section.type === SHT.NOBITS) {
@@ -244,9 +288,13 @@ function classifyData(input: ClassifyInput, changedTargets: Map<IndexedEntity, s
     } else if (writable) {
       problems.push({ kind: 'changed-data', section: o.section, symbol: o.name, message: `existing data ${o.name} in ${o.section} changes (${d.what} at offset ${d.offset}): the running kernel keeps its current value; use a callback to update it, or a shadow variable` });
     } else {
+      // Carried only by the rule of rodata-escape.ts: local, no data referrers, and no function
+      // lets its address escape (its readers are then replaced).
       const users = referrers(orig, o).filter((u) => !changedNames.has(u.name));
-      if (users.length || o.bind !== 'local') {
-        const who = users.length ? `also used by ${users.map((u) => u.name).join(', ')}, which the patch does not replace` : 'global, so other translation units may use it';
+      if (!input.readOnly?.carried.has(o)) {
+        const who = o.bind !== 'local' ? 'global, so other translation units may use it'
+          : users.length ? `also used by ${users.map((u) => u.name).join(', ')}, which the patch does not replace`
+          : 'its address escapes from the code that uses it (stored, passed or returned), so the old copy stays reachable';
         problems.push({ kind: 'changed-rodata-shared', section: o.section, symbol: o.name, message: `read-only ${o.name} changes but is ${who}: the running kernel keeps using the old copy` });
       } else {
         data.push({ name: o.name, section: o.section, status: 'changed', carried: true });
@@ -256,18 +304,38 @@ function classifyData(input: ClassifyInput, changedTargets: Map<IndexedEntity, s
     data.push({ name: o.name, section: o.section, status: 'changed' });
   }
   for (const p of patched.index.entities) {
-    if (p.kind !== 'data' || c.backward.has(p) || input.specialSectionNames(p.section)) continue;
+    if (p.kind !== 'data' || c.backward.has(p) || input.specialSectionNames(p.section) || !understood(p.section)) continue;
     data.push({ name: p.name, section: p.section, status: 'new' });
   }
   return data;
 }
 
+/**
+ * A pr_debug's dynamic-debug descriptor (`__UNIQUE_ID_ddebug*`, in `__dyndbg`): a descriptor
+ * that goes away went with its pr_debug (or its format changed), it holds no state that a
+ * patch would have to carry over, so it is never reported as a removed static local.
+ */
+function isDynamicDebugDescriptor(e: IndexedEntity): boolean {
+  return e.name.startsWith('__UNIQUE_ID_ddebug') || e.section.startsWith('__dyndbg');
+}
+
 function newExports(input: ClassifyInput): Problem[] {
-  const names = (side: Side) => new Set(side.index.obj.symbols.filter((s) => /^__ksymtab_/.test(s.name) || /^__export_symbol_/.test(s.name)).map((s) => s.name));
+  const names = (side: Side) => {
+    const out = new Set<string>();
+    for (const s of side.index.obj.symbols) {
+      const n = exportedName(s.name, 'symbol');
+      if (n !== undefined) out.add(n);
+    }
+    for (const s of side.index.obj.sections) {
+      const n = exportedName(s.name, 'section');
+      if (n !== undefined) out.add(n);
+    }
+    return out;
+  };
   const before = names(input.orig);
   return [...names(input.patched)].filter((n) => !before.has(n)).map((n) => ({
-    kind: 'new-export' as const, symbol: n.replace(/^__(ksymtab|export_symbol)_/, ''),
-    message: `the patch exports ${n.replace(/^__(ksymtab|export_symbol)_/, '')}: a live patch cannot add to the kernel's export table`,
+    kind: 'new-export' as const, symbol: n,
+    message: `the patch exports ${n}: a live patch cannot add to the kernel's export table`,
   }));
 }
 

@@ -2,6 +2,7 @@
 // masked, and its relocations symbolically (type, place, and target after correlation).
 import type { Correlation, Side } from './correlate.js';
 import { resolvedRelocations } from './correlate.js';
+import { branchKey } from './branches.js';
 import { bytesOf, type IndexedEntity } from './entities.js';
 import { relocationField } from './reloc-fields.js';
 import type { Reference } from './references.js';
@@ -33,6 +34,8 @@ const sign = (v: bigint) => (v === 0n ? '' : v < 0n ? `-0x${(-v).toString(16)}` 
 function masked(side: Side, e: IndexedEntity): Uint8Array {
   const bytes = Uint8Array.from(bytesOf(side.index, e));
   const { machine, endian } = side.index.obj.header;
+  // Branches to another function of a shared section: compared symbolically below.
+  for (const b of side.branches?.get(e) ?? []) bytes.fill(0, b.offset, Math.min(bytes.length, b.offset + b.length));
   for (const rel of e.relocations) {
     const { width, mask } = relocationField(machine, rel.type);
     const at = Number(rel.offset - e.offset);
@@ -60,8 +63,26 @@ export function compareEntities(orig: Side, o: IndexedEntity, patched: Side, p: 
   }
   const r = compareRelocations(orig, o, patched, p, c);
   if (r) diffs.push(r);
+  const br = compareBranches(orig, o, patched, p, c);
+  if (br) diffs.push(br);
   if (diffs.length === 0) return undefined;
   return diffs.reduce((first, d) => (d.offset < first.offset ? d : first));
+}
+
+/** The first in-section branch (see branches.ts) whose place, instruction or target differs. */
+function compareBranches(orig: Side, o: IndexedEntity, patched: Side, p: IndexedEntity, c: Correlation): Difference | undefined {
+  const bo = orig.branches?.get(o) ?? [];
+  const bp = patched.branches?.get(p) ?? [];
+  for (let i = 0; i < Math.max(bo.length, bp.length); i++) {
+    const x = bo[i];
+    const y = bp[i];
+    const kx = x ? branchKey(x, 'orig', c) : undefined;
+    const ky = y ? branchKey(y, 'patched', c) : undefined;
+    if (!x || !y || x.offset !== y.offset || x.length !== y.length || kx !== ky) {
+      return { offset: Math.min(x?.offset ?? Infinity, y?.offset ?? Infinity), what: `branch ${kx ?? '(none)'} → ${ky ?? '(none)'}` };
+    }
+  }
+  return undefined;
 }
 
 /** The first relocation that differs symbolically, or undefined when all agree. */

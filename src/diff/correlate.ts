@@ -3,6 +3,7 @@
 // __UNIQUE_ID_*, __already_done.N) pair by use: the same reference, at the same place in the
 // code of a paired function, in both builds.
 import type { ElfRelocation } from '../elf/index.js';
+import type { BranchMap } from './branches.js';
 import type { IndexedEntity, ObjectIndex } from './entities.js';
 import { baseName, pairsByUse } from './names.js';
 import { resolveReference, type InstructionEnds, type Reference } from './references.js';
@@ -10,6 +11,8 @@ import { resolveReference, type InstructionEnds, type Reference } from './refere
 export interface Side {
   index: ObjectIndex;
   ends: InstructionEnds;
+  /** Relocation-free branches between functions of a shared section (read lazily, see branches.ts). */
+  branches?: BranchMap;
 }
 
 export interface Correlation {

@@ -6,8 +6,10 @@ import { compareEntities, compareRelocations } from './compare.js';
 import type { IndexedEntity } from './entities.js';
 import { disassemble, objdumpFor, onlyLineNumbersDiffer } from './line-sinks.js';
 import { classify } from './classify.js';
+import { readInternalBranches } from './branches.js';
+import { carriedReadOnly } from './rodata-escape.js';
 import { indexObject } from './entities.js';
-import { readInlining } from './inlining.js';
+import { readInliningDetail, type InliningDetail } from './inlining.js';
 import { readInstructionEnds, sectionsNeedingBoundaries } from './references.js';
 import { isSpecialSection, splitSpecialSections, tracedFunctions } from './special-sections.js';
 import type { ObjectDiff } from './types.js';
@@ -36,18 +38,23 @@ export async function diffObjects(origPath: string, patchedPath: string, opts: D
     throw new InputError(`${origPath} and ${patchedPath} share no function or data names: they are not two builds of one translation unit`);
   }
   const withInlining = opts.inlining ?? true;
+  const none: InliningDetail = { chains: new Map(), instances: new Map() };
   const [inlOrig, inlPatched] = withInlining && hasDwarf(origObj) && hasDwarf(patchedObj)
-    ? await Promise.all([readInlining(origPath), readInlining(patchedPath)])
-    : [new Map<string, string[][]>(), new Map<string, string[][]>()];
+    ? await Promise.all([readInliningDetail(origPath), readInliningDetail(patchedPath)])
+    : [none, none];
   const machine = origObj.header.machine;
+  await readInternalBranches(orig, patched, correlation, objdumpFor(machine), (o, p) => compareEntities(orig, o, patched, p, correlation) !== undefined);
   const lineOnly = await lineNumberOnlyChanges(orig, patched, correlation);
+  const readOnly = await carriedReadOnly(orig, patched, correlation, (name) => isSpecialSection(machine, name));
   return classify({
     lineOnly,
     orig, patched, correlation,
     traced: { orig: tracedFunctions(origObj), patched: tracedFunctions(patchedObj) },
     special: { orig: splitSpecialSections(origObj), patched: splitSpecialSections(patchedObj) },
-    inlining: { orig: inlOrig, patched: inlPatched },
+    inlining: { orig: inlOrig.chains, patched: inlPatched.chains },
+    inlinedInstances: { orig: inlOrig.instances, patched: inlPatched.instances },
     specialSectionNames: (name) => isSpecialSection(machine, name),
+    readOnly,
   });
 }
 

@@ -38,6 +38,8 @@ export interface DwarfDie {
   lowPcAt?: number;
   /** DW_AT_ranges value (offset into .debug_rnglists / .debug_ranges). */
   ranges?: number;
+  /** DW_AT_high_pc: a length (data forms, DWARF 4+) or an end address (addr form). */
+  highPc?: { value: number; isLength: boolean };
   /** DWARF version and address size of the unit. */
   version: number;
   addressSize: number;
@@ -96,8 +98,8 @@ export function parseDebugInfoDump(text: string): DwarfDie[] {
       const at = line.indexOf('DW_AT_');
       if (at < 0) continue;
       const c = line.charCodeAt(at + 6);
-      // name, linkage_name, abstract_origin, specification, low_pc, ranges
-      if (c !== 110 && c !== 108 && c !== 97 && c !== 115 && c !== 114) continue;
+      // name, linkage_name, abstract_origin, specification, low_pc, ranges, high_pc
+      if (c !== 110 && c !== 108 && c !== 97 && c !== 115 && c !== 114 && c !== 104) continue;
       const m = ATTRIBUTE.exec(line);
       if (!m) continue;
       const attr = m[2]!;
@@ -126,6 +128,13 @@ export function parseDebugInfoDump(text: string): DwarfDie[] {
         case 'DW_AT_ranges':
           current.ranges = numberValue(value);
           break;
+        case 'DW_AT_high_pc': {
+          // Only inlined instances need it (their place in the function).
+          if (current.tag !== TAG_INLINED) break;
+          const v = numberValue(value);
+          if (v !== undefined) current.highPc = { value: v, isLength: !value.startsWith('(addr)') };
+          break;
+        }
       }
       continue;
     }
@@ -234,11 +243,101 @@ function functionOfRanges(d: DebugSections, die: DwarfDie): string | undefined {
   return undefined;
 }
 
+/** One address range of an inlined instance: [lo, hi) in section `shndx`. */
+export interface CodeRange { shndx: number; lo: bigint; hi: bigint }
+
+/** An inlined instance: the chain of callees down to it (outermost first) and its code. */
+export interface InlinedInstance { chain: string[]; ranges: CodeRange[] }
+
+/** The place an address field (in a debug section, at `offset`) names, through its relocation. */
+function placeAt(d: DebugSections, section: string, offset: number): { shndx: number; at: bigint } | undefined {
+  const rel = d.relocs.get(section)?.get(offset);
+  if (!rel) return undefined;
+  const sym = d.obj.symbols[rel.symbol];
+  if (!sym || sym.special || sym.shndx === 0) return undefined;
+  return { shndx: sym.shndx, at: sym.value + rel.addend };
+}
+
+function readAddress(bytes: Uint8Array, pos: number, size: number, little: boolean): bigint {
+  let v = 0n;
+  for (let k = 0; k < size; k++) v |= BigInt(bytes[pos + k] ?? 0) << BigInt(8 * (little ? k : size - 1 - k));
+  return v;
+}
+
+/** The code ranges of an inlined instance (DW_AT_low_pc + DW_AT_high_pc, or DW_AT_ranges). */
+function instanceRanges(d: DebugSections, die: DwarfDie): CodeRange[] {
+  if (die.lowPcAt !== undefined) {
+    const start = placeAt(d, '.debug_info', die.lowPcAt);
+    if (!start || !die.highPc) return [];
+    const hi = die.highPc.isLength ? start.at + BigInt(die.highPc.value) : BigInt(die.highPc.value);
+    return hi > start.at ? [{ shndx: start.shndx, lo: start.at, hi }] : [];
+  }
+  if (die.ranges === undefined) return [];
+  const out: CodeRange[] = [];
+  const size = die.addressSize;
+  const little = d.obj.header.endian === 'little';
+  if (die.version >= 5) {
+    const bytes = d.data.get('.debug_rnglists');
+    if (!bytes) return out;
+    let base: { shndx: number; at: bigint } | undefined;
+    let pos = die.ranges;
+    for (let guard = 0; guard < 4096 && pos < bytes.length; guard++) {
+      const kind = bytes[pos++];
+      switch (kind) {
+        case 0x00: return out;
+        case 0x05: base = placeAt(d, '.debug_rnglists', pos); pos += size; break;
+        case 0x04: {
+          const [a, p1] = readUleb(bytes, pos);
+          const [b, p2] = readUleb(bytes, p1);
+          pos = p2;
+          if (base && b > a) out.push({ shndx: base.shndx, lo: base.at + BigInt(a), hi: base.at + BigInt(b) });
+          break;
+        }
+        case 0x06: {
+          const start = placeAt(d, '.debug_rnglists', pos);
+          const end = placeAt(d, '.debug_rnglists', pos + size);
+          pos += 2 * size;
+          if (start && end && end.shndx === start.shndx && end.at > start.at) out.push({ shndx: start.shndx, lo: start.at, hi: end.at });
+          break;
+        }
+        case 0x07: {
+          const start = placeAt(d, '.debug_rnglists', pos);
+          const [len, p1] = readUleb(bytes, pos + size);
+          pos = p1;
+          if (start && len > 0) out.push({ shndx: start.shndx, lo: start.at, hi: start.at + BigInt(len) });
+          break;
+        }
+        case 0x01: pos = readUleb(bytes, pos)[1]; break;
+        case 0x02: case 0x03: pos = readUleb(bytes, readUleb(bytes, pos)[1])[1]; break;
+        default: return out;
+      }
+    }
+    return out;
+  }
+  const bytes = d.data.get('.debug_ranges');
+  if (!bytes) return out;
+  for (let pos = die.ranges; pos + 2 * size <= bytes.length; pos += 2 * size) {
+    // In a relocatable object both ends of an entry are relocated (RELA: the raw bytes are 0).
+    const start = placeAt(d, '.debug_ranges', pos);
+    const end = placeAt(d, '.debug_ranges', pos + size);
+    if (!start && !end) {
+      if (readAddress(bytes, pos, size, little) === 0n && readAddress(bytes, pos + size, size, little) === 0n) return out;
+      continue;
+    }
+    if (start && end && start.shndx === end.shndx && end.at > start.at) out.push({ shndx: start.shndx, lo: start.at, hi: end.at });
+  }
+  return out;
+}
+
 /**
  * Build the result from parsed DIEs. `elfName(die)` names an out-of-line function by its ELF
  * symbol where it can; the DWARF name is the fallback.
  */
-export function inliningFromDies(dies: DwarfDie[], elfName: (die: DwarfDie) => string | undefined = () => undefined): Map<string, string[][]> {
+export function inliningFromDies(
+  dies: DwarfDie[],
+  elfName: (die: DwarfDie) => string | undefined = () => undefined,
+  instances?: { ranges: (die: DwarfDie) => CodeRange[]; out: Map<string, InlinedInstance[]> },
+): Map<string, string[][]> {
   const byOffset = new Map<number, DwarfDie>();
   for (const d of dies) byOffset.set(d.offset, d);
   const result = new Map<string, string[][]>();
@@ -281,6 +380,14 @@ export function inliningFromDies(dies: DwarfDie[], elfName: (die: DwarfDie) => s
       if (s.tag !== TAG_INLINED) continue;
       chain.push(nameOf(byOffset, byOffset.get(s.origin ?? -1) ?? s) ?? '<unknown>');
     }
+    if (instances) {
+      const ranges = instances.ranges(die);
+      if (ranges.length) {
+        const list = instances.out.get(owner.key) ?? [];
+        list.push({ chain, ranges });
+        instances.out.set(owner.key, list);
+      }
+    }
     const text = chain.join('\0');
     const done = seen.get(owner.key)!;
     if (!done.has(text)) {
@@ -299,16 +406,30 @@ export function inliningFromDies(dies: DwarfDie[], elfName: (die: DwarfDie) => s
  * inlined callees map to []. An object without DWARF gives an empty map.
  */
 export async function readInlining(objectPath: string): Promise<Map<string, string[][]>> {
+  return (await readInliningDetail(objectPath)).chains;
+}
+
+export interface InliningDetail {
+  /** As readInlining. */
+  chains: Map<string, string[][]>;
+  /** Per out-of-line function: each inlined instance with its code ranges (section offsets). */
+  instances: Map<string, InlinedInstance[]>;
+}
+
+/** readInlining plus where each inlined instance's code lies (from one readelf run). */
+export async function readInliningDetail(objectPath: string): Promise<InliningDetail> {
   const [dump, obj] = await Promise.all([
     runTool('readelf', ['--debug-dump=info', '--wide', objectPath], { timeout: 5 * 60_000 }),
     readElfFile(objectPath),
   ]);
   const dies = parseDebugInfoDump(dump.stdout);
-  if (dies.length === 0) return new Map();
+  const instances = new Map<string, InlinedInstance[]>();
+  if (dies.length === 0) return { chains: new Map(), instances };
   const d = debugSections(obj);
-  return inliningFromDies(dies, (die) => {
+  const chains = inliningFromDies(dies, (die) => {
     if (die.lowPcAt !== undefined) return functionAt(d, '.debug_info', die.lowPcAt);
     if (die.ranges !== undefined) return functionOfRanges(d, die);
     return undefined;
-  });
+  }, { ranges: (die) => instanceRanges(d, die), out: instances });
+  return { chains, instances };
 }

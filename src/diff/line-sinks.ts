@@ -1,20 +1,24 @@
 // Recognising a change that only moves __LINE__ values. Only at known line sinks: the line
-// argument of __might_sleep / __might_resched / __might_fault, loaded as an immediate into the
-// argument register just before the call. Any other differing immediate is a real change
-// (`len > 64` → `len > 128` must never pass as line noise). WARN's line lives in the
-// __bug_table record, not in the function's bytes, so it never makes a function differ.
+// argument of __might_sleep / __might_resched / __might_fault, and of warn_slowpath_fmt (the
+// generic WARN of an arch without __WARN_FLAGS), loaded as an immediate into the second
+// argument register (x86_64 %esi, aarch64 w1, ppc64 r4, s390x %r3) before the call. Any other
+// differing immediate is a real change (`len > 64` → `len > 128` must never pass as line
+// noise). On x86_64 WARN's line lives in the __bug_table record, not in the function's bytes.
 import { EM } from '../elf/index.js';
 import { runTool } from '../build/exec.js';
 import type { IndexedEntity, ObjectIndex } from './entities.js';
 
-const SINKS = /^(__might_sleep|__might_resched|__might_fault|might_fault|___might_sleep)$/;
+const SINKS = /^(__might_sleep|__might_resched|__might_fault|might_fault|___might_sleep|warn_slowpath_fmt)$/;
 
-/** Per machine: the instruction that loads the line into the line argument's register. */
+/**
+ * Per machine: the instruction that loads the line into the line argument's register; group 1
+ * is the immediate (the only part allowed to differ).
+ */
 const LINE_LOAD: Record<number, RegExp> = {
-  [EM.X86_64]: /^mov\s+\$0x[0-9a-f]+,%(esi|rsi)$/,
-  [EM.AARCH64]: /^mov\s+w1, #0x[0-9a-f]+$/,
-  [EM.PPC64]: /^li\s+r4,\d+$/,
-  [EM.S390]: /^lghi\s+%r3,\d+$/,
+  [EM.X86_64]: /^mov\s+\$(0x[0-9a-f]+),%(?:esi|rsi)$/,
+  [EM.AARCH64]: /^mov\s+w1, #(0x[0-9a-f]+|\d+)$/,
+  [EM.PPC64]: /^li\s+r4,(\d+)$/,
+  [EM.S390]: /^(?:lghi|lhi)\s+%r3,(\d+)$/,
 };
 const CALL: Record<number, RegExp> = {
   [EM.X86_64]: /^(call|jmp)\s/, [EM.AARCH64]: /^bl?\s/, [EM.PPC64]: /^bl?\s/, [EM.S390]: /^(brasl|jg)\s/,
@@ -44,7 +48,7 @@ export async function disassemble(index: ObjectIndex, sections: string[], objdum
       continue;
     }
     const m = /^\s+([0-9a-f]+):\t(.*)$/.exec(line);
-    if (m && current) current.push({ offset: BigInt('0x' + m[1]), text: m[2]!.replace(/\s+#.*$/, '').replace(/\s*<[^>]*>$/, '').replace(/\s+/g, ' ').trim() });
+    if (m && current) current.push({ offset: BigInt('0x' + m[1]), text: m[2]!.replace(/\s+(?:#|\/\/)\s.*$/, '').replace(/\s*<[^>]*>$/, '').replace(/\s+/g, ' ').trim() });
   }
   return out;
 }
@@ -76,7 +80,10 @@ export function onlyLineNumbersDiffer(
     const y = b[i]!;
     if (x.offset - orig.e.offset !== y.offset - patched.e.offset) return false;
     if (x.text === y.text) continue;
-    if (!load.test(x.text) || !load.test(y.text) || x.text.split(',').pop() !== y.text.split(',').pop()) return false;
+    const lx = load.exec(x.text);
+    const ly = load.exec(y.text);
+    // Same instruction and register: only the immediate differs.
+    if (!lx || !ly || x.text.replace(lx[1]!, '#') !== y.text.replace(ly[1]!, '#')) return false;
     // The next call must go to a line sink.
     let j = i + 1;
     while (j < a.length && !call.test(a[j]!.text)) j++;

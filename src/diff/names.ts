@@ -22,9 +22,15 @@ export function isCloneName(name: string): boolean {
   return name.split('.').slice(1).some((p) => CLONE_SUFFIXES.includes(p));
 }
 
-/** `.cold` and `.part` pieces belong to a parent function and are never patch targets. */
+/**
+ * A `.cold` piece (`foo.cold`, `foo.part.0.cold`) is a fragment of its parent: it has no entry
+ * hook and is reached only by jumps from the parent, so it is never a patch target. A `.part.N`
+ * clone is not a fragment: gcc's function splitting makes it a real function with its own
+ * fentry/patchable entry, called directly from callers into which the head was inlined, so
+ * it is a patch target of its own (and `foo.part.0` alone exists when `foo` was static).
+ */
 export function fragmentParent(name: string): string | undefined {
-  const m = /^(.*?)\.(cold|part)(\.\d+)?$/.exec(name);
+  const m = /^(.+?)\.cold(\.\d+)?$/.exec(name);
   return m ? m[1] : undefined;
 }
 

@@ -5,7 +5,7 @@ const KNOWN: RegExp[] = [
   /^$/, /^\.text(\.|$)/, /^\.(sched|noinstr|cpuidle|ref|irqentry|softirqentry|kprobes|entry|spinlock|lock|head|meminit|devinit)\.text/,
   /^\.(init|exit)\./, /^\.(data|bss|rodata|tdata|tbss|sdata|sbss|lrodata|ldata|lbss)(\.|$)/, /^\.data\.\./, /^\.(ro)?data\.rel/,
   /^\.debug_/, /^\.comment$/, /^\.note/, /^\.eh_frame/, /^\.rela?[._]/, /^\.(sym|str|shstr)tab$/, /^\.symtab_shndx$/, /^\.group$/,
-  /^\.discard/, /^__ksymtab/, /^__kcrctab/, /^\.modinfo$/, /^__param$/, /^__modver$/, /^\.gnu\./, /^\.toc/, /^\.opd$/,
+  /^\.discard/, /^_{2,3}ksymtab/, /^__kcrctab/, /^\.modinfo$/, /^__param$/, /^__modver$/, /^\.gnu\./, /^\.toc/, /^\.opd$/,
   /^\.altinstr/, /^__dyndbg/, /^\.printk_index$/, /^__tracepoint/, /^_ftrace_/, /^__bpf_raw_tp_map$/, /^\.static_call/,
   /^_kprobe_blacklist$/, /^__jump_table$/, /^__bug_table$/, /^__ex_table$/, /^\.orc_/, /^__mcount_loc$/,
   /^__patchable_function_entries$/, /^\.smp_locks$/, /^\.parainstructions$/, /^\.retpoline_sites$/, /^\.return_sites$/,
@@ -25,4 +25,28 @@ export function isInitSection(name: string): boolean {
 
 export function isDebugOrMetadata(name: string): boolean {
   return /^\.(debug_|comment$|note|eh_frame|rela?\.|symtab|strtab|shstrtab|group$|discard|BTF|llvm)/.test(name);
+}
+
+/**
+ * The exported symbol an export-table section or symbol names: kernel 6.1 puts each entry in
+ * `___ksymtab+<sym>` / `___ksymtab_gpl+<sym>` (three underscores) with a symbol
+ * `__ksymtab_<sym>`; older kernels use `__ksymtab` / `__ksymtab_gpl` sections, newer ones
+ * `.export_symbol` with `__export_symbol_<sym>`.
+ */
+export function exportedName(name: string, what: 'section' | 'symbol'): string | undefined {
+  const m = what === 'section'
+    ? /^___ksymtab(?:_gpl|_unused|_unused_gpl)?\+(.+)$/.exec(name)
+    : /^__(?:ksymtab|export_symbol)_(.+)$/.exec(name);
+  if (!m) return undefined;
+  // `__ksymtab_strings` is the string table of all entries, not an entry.
+  return m[1] === 'strings' ? undefined : m[1];
+}
+
+/**
+ * Sections whose SHF_WRITE flag is set only so the dynamic linker could apply relocations:
+ * `.data.rel.ro*` (const data holding pointers in position-independent code, as s390x's PIE
+ * kernel does) is read-only once the kernel is relocated, so it is classified as read-only data.
+ */
+export function isRelRo(name: string): boolean {
+  return /^\.data\.rel\.ro(\.|$)/.test(name);
 }

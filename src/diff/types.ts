@@ -30,7 +30,7 @@ export interface FunctionResult {
   cause?: FunctionCause;
   /** Changed callees inlined into this function (from DWARF), nearest first. */
   callees?: string[];
-  /** `.cold`/`.part` fragments that belong to this function. */
+  /** `.cold` fragments that belong to this function. */
   fragments?: string[];
   /** First differing byte offset within the function, or the first differing relocation. */
   firstDifference?: { offset: number; what: string };

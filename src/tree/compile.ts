@@ -1,0 +1,60 @@
+// Compiling one TU in a mirror exactly as kbuild does: make with the tree's own flags plus
+// KCFLAGS=-ffunction-sections -fdata-sections and CC named by CONFIG_CC_VERSION_TEXT.
+import { access, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CdmError, EnvironmentError, ExitCode, InputError } from '../common/errors.js';
+import { runTool } from '../build/exec.js';
+
+export const SECTION_KCFLAGS = 'KCFLAGS=-ffunction-sections -fdata-sections';
+
+export class NotBuiltError extends CdmError {
+  constructor(readonly unit: string) {
+    super(ExitCode.noChange, `${unit}: this configuration does not build it (not in obj-y/obj-m): nothing to patch in this kernel`);
+  }
+}
+
+/** Refuse a tree without .config or that was never prepared, naming what is missing. */
+export async function checkPreparedTree(tree: string): Promise<void> {
+  const need = async (rel: string, what: string, hint: string) => {
+    try {
+      await access(path.join(tree, rel));
+    } catch {
+      throw new InputError(`${tree}: ${what} (${rel} is missing)`, hint);
+    }
+  };
+  await need('Makefile', 'is not a kernel source tree', 'pass --src <kernel source tree>');
+  await need('.config', 'has no .config', 'copy the running kernel\'s config there (e.g. /boot/config-$(uname -r)) and run make olddefconfig prepare');
+  await need('include/generated/autoconf.h', 'is not prepared', 'run make olddefconfig && make prepare in the tree once');
+  await need('scripts/basic/fixdep', 'is not prepared', 'run make prepare in the tree once');
+}
+
+/** The compiler the tree was configured with: the first word of CONFIG_CC_VERSION_TEXT. */
+export async function configuredCompiler(tree: string): Promise<{ cc: string; versionText: string }> {
+  const config = await readFile(path.join(tree, '.config'), 'utf8');
+  const m = /^CONFIG_CC_VERSION_TEXT="(.*)"$/m.exec(config);
+  if (!m) throw new InputError(`${tree}/.config has no CONFIG_CC_VERSION_TEXT`, 'a kernel .config from 5.8 or later is needed');
+  return { cc: m[1]!.split(' ')[0]!, versionText: m[1]! };
+}
+
+export async function checkCompiler(cc: string, versionText: string): Promise<void> {
+  const { stdout } = await runTool(cc, ['--version']);
+  const first = stdout.split('\n')[0]!.trim();
+  if (first !== versionText) {
+    throw new EnvironmentError(`${cc} is "${first}" but the tree was configured with "${versionText}": objects would not match the running kernel`, 'install that compiler, or pass --skip-compiler-check if you know the difference is harmless');
+  }
+}
+
+export interface CompileResult { object: string; ms: number }
+
+/** make <unit> in `mirror`; the object's path, or NotBuiltError / EnvironmentError. */
+export async function compileUnit(mirror: string, unit: string, cc: string, side: 'original' | 'patched'): Promise<CompileResult> {
+  const start = performance.now();
+  const r = await runTool('make', [`CC=${cc}`, SECTION_KCFLAGS, unit], { cwd: mirror, allowFailure: true, timeout: 60 * 60_000 });
+  if (r.exitCode !== 0) {
+    const out = `${r.stderr}\n${r.stdout}`;
+    if (/No rule to make target '[^']*'/.test(out) && new RegExp(`No rule to make target '${unit.replace(/[.+]/g, '\\$&')}'`).test(out)) throw new NotBuiltError(unit);
+    const errors = out.split('\n').filter((l) => /error|Error/.test(l)).slice(0, 15).join('\n');
+    throw new EnvironmentError(`compiling the ${side} ${unit} failed:\n${errors || out.trim().split('\n').slice(-15).join('\n')}`, side === 'patched' ? 'fix the patch so it compiles' : 'the tree itself does not compile this unit; check the tree and its .config');
+  }
+  return { object: path.join(mirror, unit), ms: performance.now() - start };
+}

@@ -1,0 +1,126 @@
+// The tree pipeline: a diff and a prepared kernel tree in, per-TU verdicts out. Only the TUs
+// the diff affects are compiled, each twice (original, patched), in scratch mirrors of the
+// tree; the user's tree is only read.
+import { ExitCode, InputError } from '../common/errors.js';
+import { diffObjects, type ObjectDiff } from '../diff/index.js';
+import { affectedUnits } from './affected.js';
+import { checkCompiler, checkPreparedTree, compileUnit, configuredCompiler, NotBuiltError } from './compile.js';
+import { withLineDirectives } from './line-directives.js';
+import { ensureMirror, mirrorPaths, realTree, restoreMirrorFile, writeMirrorFile } from './mirror.js';
+import { applyPatchFiles, type FileChange } from './patches.js';
+import { unitObject } from './unit-object.js';
+import { KbuildIndex } from './kbuild-objects.js';
+
+export interface CheckOptions {
+  src: string;
+  patches: string[];
+  jobs?: number;
+  skipCompilerCheck?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface UnitReport {
+  path: string;
+  /** vmlinux, or the module the TU is linked into. */
+  object: string;
+  verdict: ObjectDiff['verdict'] | 'not-built';
+  diff?: ObjectDiff;
+  message?: string;
+  timings: { compileOrigMs?: number; compilePatchedMs?: number; diffMs?: number };
+}
+
+export interface CheckReport {
+  verdict: 'patchable' | 'not-patchable' | 'no-change';
+  changedFiles: string[];
+  unhandledFiles: string[];
+  /** How hunks applied when not exactly (offset, fuzz). */
+  applyNotes: string[];
+  headers: Array<{ file: string; units: number }>;
+  units: UnitReport[];
+  timings: { mirrorMs: number; totalMs: number };
+}
+
+export async function checkTree(opts: CheckOptions): Promise<CheckReport> {
+  const t0 = performance.now();
+  const log = opts.log ?? (() => {});
+  const tree = await realTree(opts.src);
+  await checkPreparedTree(tree);
+  const { changes, notes } = await applyPatchFiles(tree, opts.patches);
+  for (const n of notes) log(n);
+  if (changes.length === 0) throw new InputError(`${opts.patches.join(', ')}: the diff changes nothing`, 'pass a unified diff (git diff, git format-patch or diff -u output)');
+
+  const { cc, versionText } = await configuredCompiler(tree);
+  if (!opts.skipCompilerCheck) await checkCompiler(cc, versionText);
+
+  const affected = await affectedUnits(tree, changes.map((c) => c.path));
+  for (const [header, users] of affected.viaHeader) log(`${header} is included by ${users.length} translation unit(s)`);
+  const paths = await mirrorPaths(tree);
+  const tm = performance.now();
+  const [o, p] = await Promise.all([ensureMirror(tree, paths.orig), ensureMirror(tree, paths.patched)]);
+  log(`mirrors ${o.reused && p.reused ? 'reused' : 'built'} in ${Math.round(performance.now() - tm)} ms (${paths.root})`);
+  const mirrorMs = performance.now() - tm;
+
+  const written: FileChange[] = [];
+  const units: UnitReport[] = [];
+  try {
+    for (const c of changes) {
+      if (c.patched === undefined) continue;
+      const text = /\.[ch]$/.test(c.path) ? withLineDirectives(c.patched, c.hunks) : c.patched;
+      await writeMirrorFile(paths.patched, c.path, text);
+      written.push(c);
+    }
+    // Ask kbuild which of the affected units this configuration builds at all.
+    const kbuild = new KbuildIndex(paths.orig);
+    const queue: string[] = [];
+    try {
+      for (const unit of affected.units) {
+        if (await kbuild.built(unit)) queue.push(unit);
+        else units.push({ path: unit, object: 'none', verdict: 'not-built', message: new NotBuiltError(unit).message, timings: {} });
+      }
+    } finally {
+      await kbuild.dispose();
+    }
+    const jobs = Math.max(1, Math.floor((opts.jobs ?? 2) / 2));
+    const worker = async () => {
+      for (let unit = queue.shift(); unit; unit = queue.shift()) units.push(await checkUnit(paths, unit, cc, log));
+    };
+    await Promise.all(Array.from({ length: jobs }, worker));
+  } finally {
+    for (const c of written) await restoreMirrorFile(tree, paths.patched, c.path);
+  }
+  units.sort((a, b) => a.path.localeCompare(b.path));
+  return {
+    verdict: overall(units),
+    changedFiles: changes.map((c) => c.path),
+    applyNotes: notes,
+    unhandledFiles: affected.unhandled,
+    headers: [...affected.viaHeader].map(([file, users]) => ({ file, units: users.length })),
+    units,
+    timings: { mirrorMs, totalMs: performance.now() - t0 },
+  };
+}
+
+async function checkUnit(paths: { orig: string; patched: string }, unit: string, cc: string, log: (l: string) => void): Promise<UnitReport> {
+  log(`compiling ${unit} (original and patched)`);
+  try {
+    const [a, b] = await Promise.all([compileUnit(paths.orig, unit, cc, 'original'), compileUnit(paths.patched, unit, cc, 'patched')]);
+    const t = performance.now();
+    const diff = await diffObjects(a.object, b.object);
+    return { path: unit, object: await unitObject(paths.orig, unit), verdict: diff.verdict, diff, timings: { compileOrigMs: a.ms, compilePatchedMs: b.ms, diffMs: performance.now() - t } };
+  } catch (err) {
+    if (err instanceof NotBuiltError) return { path: unit, object: 'vmlinux', verdict: 'not-built', message: err.message, timings: {} };
+    throw err;
+  }
+}
+
+function overall(units: UnitReport[]): CheckReport['verdict'] {
+  if (units.some((u) => u.verdict === 'not-patchable')) return 'not-patchable';
+  if (units.some((u) => u.verdict === 'patchable')) return 'patchable';
+  return 'no-change';
+}
+
+export function checkExitCode(report: CheckReport): number {
+  return report.verdict === 'patchable' ? ExitCode.ok : report.verdict === 'not-patchable' ? ExitCode.notPatchable : ExitCode.noChange;
+}
+
+

@@ -1,0 +1,83 @@
+// Which objects this configuration builds, asked of kbuild itself: a small makefile includes
+// the tree's auto.conf, Kbuild.include and a directory's Makefile (or Kbuild), and prints
+// obj-y/obj-m with composite objects (foo-y, foo-objs) expanded. A directory counts only if
+// every parent lists it. (`make fs/proc/nommu.o` compiles happily on an MMU kernel, so a
+// successful single-object build proves nothing.)
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runTool } from '../build/exec.js';
+
+const PRINT_MK = `
+srctree := .
+objtree := .
+src := $(obj)
+include include/config/auto.conf
+include scripts/Kbuild.include
+kbuild-file := $(if $(wildcard $(src)/Kbuild),$(src)/Kbuild,$(src)/Makefile)
+include $(kbuild-file)
+cdm-expand = $(foreach o,$(1),$(o) $(foreach p,$($(o:.o=-y)) $($(o:.o=-objs)) $($(o:.o=-m)),$(p)))
+cdm-print:
+\t@echo 'y:' $(call cdm-expand,$(obj-y) $(lib-y) $(subdir-y))
+\t@echo 'm:' $(call cdm-expand,$(obj-m) $(subdir-m))
+`;
+
+export interface DirObjects { builtin: Set<string>; modular: Set<string> }
+
+export class KbuildIndex {
+  private readonly cache = new Map<string, Promise<DirObjects | undefined>>();
+  private mk: Promise<string> | undefined;
+
+  constructor(private readonly tree: string, private readonly srcarch = 'x86') {}
+
+  private makefile(): Promise<string> {
+    this.mk ??= (async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'cdm-kbuild-'));
+      const file = path.join(dir, 'print.mk');
+      await writeFile(file, PRINT_MK);
+      return file;
+    })();
+    return this.mk;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.mk) await rm(path.dirname(await this.mk), { recursive: true, force: true });
+  }
+
+  private objects(dir: string): Promise<DirObjects | undefined> {
+    let p = this.cache.get(dir);
+    if (!p) {
+      p = (async () => {
+        const r = await runTool('make', ['-s', '--no-print-directory', '-f', await this.makefile(), `obj=${dir}`, `SRCARCH=${this.srcarch}`, 'cdm-print'], { cwd: this.tree, allowFailure: true });
+        if (r.exitCode !== 0) return undefined;
+        const line = (tag: string) => new Set((/^(?:y|m): ?(.*)$/m.exec(r.stdout.split('\n').find((l) => l.startsWith(tag)) ?? '')?.[1] ?? '').split(/\s+/).filter(Boolean));
+        return { builtin: line('y:'), modular: line('m:') };
+      })();
+      this.cache.set(dir, p);
+    }
+    return p;
+  }
+
+  /** 'y', 'm', or undefined when this configuration does not build `unit` (fs/proc/cmdline.o). */
+  async built(unit: string): Promise<'y' | 'm' | undefined> {
+    const parts = unit.split('/');
+    if (parts[0] === 'arch' && parts[1] !== this.srcarch) return undefined;
+    // Each directory must be listed by its parent (the top level lists the core directories).
+    let mode: 'y' | 'm' = 'y';
+    for (let i = 1; i < parts.length - 1; i++) {
+      const parent = parts.slice(0, i).join('/');
+      if (parent === 'arch') continue;
+      const objs = await this.objects(parent);
+      if (!objs) return undefined;
+      const child = `${parts[i]}/`;
+      if (objs.modular.has(child)) mode = 'm';
+      else if (!objs.builtin.has(child)) return undefined;
+    }
+    const objs = await this.objects(parts.slice(0, -1).join('/'));
+    if (!objs) return undefined;
+    const name = parts[parts.length - 1]!;
+    if (objs.builtin.has(name)) return mode;
+    if (objs.modular.has(name)) return 'm';
+    return undefined;
+  }
+}

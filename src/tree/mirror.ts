@@ -1,0 +1,143 @@
+// The scratch mirror a check compiles in: the user's tree must never be written, and kbuild
+// refuses O= for a tree configured in place. The mirror keeps the tree's relative layout
+// (__FILE__ strings come from relative paths; a quoted #include looks beside the including
+// file): every directory is real, pristine source files are symlinks to the tree, and
+// anything kbuild may rewrite is copied (the config, generated headers, scripts/ and tools/
+// with their binaries) or left out (objects and .cmd files: kbuild's fixdep writes .cmd files
+// through `>`, which would follow a symlink into the user's tree).
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, lstat, mkdir, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { InputError } from '../common/errors.js';
+
+/** Directories copied whole: kbuild builds and may rebuild what is in them. */
+const COPY_DIRS = new Set(['scripts', 'tools', 'include/generated', 'include/config', 'arch/x86/include/generated', 'certs', 'usr']);
+/** Build outputs of a (partly) built tree: never symlinked. */
+const OUTPUT = /(\.(o|a|ko|mod|mod\.c|cmd|d|order|symvers|tmp|s|lds|so|dwo|su|gcno|gcda)$)|^\.tmp|^vmlinux|^System\.map$|^modules\.|^Module\.symvers$/;
+/** Top-level files that look like outputs but are inputs. */
+const TOP_COPY = new Set(['.config', 'Makefile', '.version', 'Kbuild']);
+
+export function cacheRoot(): string {
+  return process.env.CDM_CACHE_DIR || path.join(homedir(), '.cache', 'create-diff-module');
+}
+
+/** A stable mirror path per tree, so ccache and kbuild's own up-to-date checks hit. */
+export async function mirrorPaths(tree: string): Promise<{ root: string; orig: string; patched: string }> {
+  const real = await realTree(tree);
+  const id = createHash('sha256').update(real).digest('hex').slice(0, 16);
+  const root = path.join(cacheRoot(), 'trees', id);
+  return { root, orig: path.join(root, 'orig'), patched: path.join(root, 'patched') };
+}
+
+export async function realTree(tree: string): Promise<string> {
+  const { realpath } = await import('node:fs/promises');
+  try {
+    return await realpath(tree);
+  } catch {
+    throw new InputError(`${tree}: no such kernel tree`, 'pass --src <kernel source tree>');
+  }
+}
+
+interface Stamp { tree: string; configMtime: number; configSize: number; makefileMtime: number }
+
+async function stampOf(tree: string): Promise<Stamp> {
+  const c = await stat(path.join(tree, '.config'));
+  const m = await stat(path.join(tree, 'Makefile'));
+  return { tree, configMtime: c.mtimeMs, configSize: c.size, makefileMtime: m.mtimeMs };
+}
+
+/**
+ * Ensure `dest` mirrors `tree`; reused when its stamp matches (same tree, same .config and
+ * Makefile). Built under a temporary name and renamed into place, so an interrupted build is
+ * never taken for a good one.
+ */
+export async function ensureMirror(tree: string, dest: string): Promise<{ reused: boolean }> {
+  const want = await stampOf(tree);
+  try {
+    const have = JSON.parse(await readFile(path.join(dest, '.cdm-mirror.json'), 'utf8')) as Stamp;
+    if (JSON.stringify(have) === JSON.stringify(want)) return { reused: true };
+  } catch {
+    // no mirror yet
+  }
+  const tmp = `${dest}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  await mirrorDir(tree, tmp, '');
+  await writeFile(path.join(tmp, '.cdm-mirror.json'), JSON.stringify(want));
+  await rm(dest, { recursive: true, force: true });
+  await rename(tmp, dest);
+  return { reused: false };
+}
+
+async function mirrorDir(tree: string, dest: string, rel: string): Promise<void> {
+  const entries = await readdir(path.join(tree, rel), { withFileTypes: true });
+  // Files kbuild made (each has a .<name>.cmd beside it) may be remade: a `>` or `touch`
+  // would follow a symlink into the tree, so they are copied, like every top-level file
+  // (kbuild touches .checked-atomic-*.h there).
+  const generated = new Set(entries.filter((e) => /^\..+\.cmd$/.test(e.name)).map((e) => e.name.slice(1, -4)));
+  const jobs: Promise<void>[] = [];
+  for (const e of entries) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.name === '.git' || e.name === '.cdm-mirror.json') continue;
+    const from = path.join(tree, r);
+    const to = path.join(dest, r);
+    if (e.isDirectory()) {
+      await mkdir(to);
+      if (COPY_DIRS.has(r)) await copyTree(from, to);
+      else await mirrorDir(tree, dest, r);
+    } else if (e.isFile()) {
+      if (OUTPUT.test(e.name) && !(!rel && TOP_COPY.has(e.name))) continue;
+      if (!rel || generated.has(e.name)) jobs.push(copyKeepingTime(from, to));
+      else jobs.push(symlink(from, to));
+    } else if (e.isSymbolicLink()) {
+      jobs.push(copyLink(from, to));
+    }
+    if (jobs.length > 256) await Promise.all(jobs.splice(0));
+  }
+  await Promise.all(jobs);
+}
+
+async function copyKeepingTime(from: string, to: string): Promise<void> {
+  await copyFile(from, to, constants.COPYFILE_FICLONE);
+  const s = await stat(from);
+  await utimes(to, s.atime, s.mtime);
+}
+
+async function copyLink(from: string, to: string): Promise<void> {
+  const { readlink } = await import('node:fs/promises');
+  await symlink(await readlink(from), to);
+}
+
+async function copyTree(from: string, to: string): Promise<void> {
+  for (const e of await readdir(from, { withFileTypes: true })) {
+    const a = path.join(from, e.name);
+    const b = path.join(to, e.name);
+    if (e.isDirectory()) {
+      await mkdir(b);
+      await copyTree(a, b);
+    } else if (e.isFile()) await copyKeepingTime(a, b);
+    else if (e.isSymbolicLink()) await copyLink(a, b);
+  }
+}
+
+/** Replace the mirror's symlink for `rel` with real content (the patched file). */
+export async function writeMirrorFile(mirror: string, rel: string, content: string): Promise<void> {
+  const to = path.join(mirror, rel);
+  await rm(to, { force: true });
+  await mkdir(path.dirname(to), { recursive: true });
+  await writeFile(to, content);
+}
+
+/** Point `rel` back at the tree (after a check), so the mirror is clean for the next one. */
+export async function restoreMirrorFile(tree: string, mirror: string, rel: string): Promise<void> {
+  const to = path.join(mirror, rel);
+  await rm(to, { force: true });
+  try {
+    await lstat(path.join(tree, rel));
+    await symlink(path.join(tree, rel), to);
+  } catch {
+    // the file is new in the patch: nothing to restore
+  }
+}

@@ -1,0 +1,30 @@
+// The diff, applied in memory to the tree's files (src/patch), never to the tree itself; with
+// the hunks of the whole change, original → final, for the #line directives.
+import { structuredPatch } from 'diff';
+import { applyToTree, readPatches, treeReader } from '../patch/index.js';
+import type { HunkSpan } from './line-directives.js';
+
+export interface FileChange {
+  /** Path relative to the tree (the patched path; the original one for a deletion). */
+  path: string;
+  original: string | undefined;
+  patched: string | undefined;
+  hunks: HunkSpan[];
+}
+
+export async function applyPatchFiles(tree: string, names: string[]): Promise<{ changes: FileChange[]; notes: string[] }> {
+  const inputs = await readPatches(names);
+  const applied = await applyToTree(inputs.flatMap((p) => p.files), treeReader(tree));
+  const notes = applied.notes.map((n) => `${n.file}: hunk ${n.hunk} applied${n.offset ? ` at offset ${n.offset}` : ''}${n.fuzz ? ` with fuzz ${n.fuzz}` : ''}`);
+  const changes = applied.files
+    .filter((f) => f.before !== f.after)
+    .map((f) => {
+      const path = (f.newPath ?? f.oldPath)!;
+      const hunks = f.before !== undefined && f.after !== undefined
+        ? structuredPatch(path, path, f.before, f.after, '', '', { context: 0 }).hunks
+          .map((h) => ({ newStart: h.newStart, newLines: h.newLines, oldStart: h.oldStart, oldLines: h.oldLines }))
+        : [];
+      return { path, original: f.before, patched: f.after, hunks };
+    });
+  return { changes, notes };
+}

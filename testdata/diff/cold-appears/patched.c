@@ -1,0 +1,14 @@
+#include "../include/kernel.h"
+
+extern void report_failure(const char *what, int a) __cold;
+extern void record_error(int code);
+
+int checked_div(int a, int b)
+{
+	if (unlikely(b == 0)) {
+		report_failure("division by zero", a);
+		record_error(-22);
+		return 0;
+	}
+	return a / b;
+}

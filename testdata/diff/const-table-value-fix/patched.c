@@ -1,0 +1,16 @@
+#include "../include/kernel.h"
+
+static const u16 crc_table[16] = {
+	0x0000, 0x1021, 0x2042, 0x3063, 0x4084, 0x50a5, 0x60c6, 0x70e7,
+	0x8108, 0x9129, 0xa14a, 0xb16b, 0xc18c, 0xd1ad, 0xe1ce, 0xf1ff,
+};
+
+u16 crc_nibble(u16 crc, u8 nib)
+{
+	return (crc << 4) ^ crc_table[((crc >> 12) ^ nib) & 0xf];
+}
+
+u16 crc_seed(void)
+{
+	return 0xffff;
+}

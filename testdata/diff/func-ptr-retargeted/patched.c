@@ -1,0 +1,24 @@
+/* The writable handler table is changed to point at a new function: an initial value of
+ * existing data changes. */
+#include "../include/kernel.h"
+
+struct demo_handler {
+	const char *name;
+	int (*fn)(int);
+};
+
+static int demo_handle_checked(int v)
+{
+	if (v > 1000)
+		return -34;
+	return v * 2;
+}
+
+struct demo_handler demo_handlers[] = {
+	{ "double", demo_handle_checked },
+};
+
+int demo_dispatch(int i, int v)
+{
+	return demo_handlers[i].fn(v);
+}

@@ -1,0 +1,6 @@
+#include "../include/kernel.h"
+
+int demo_count_users(int v)
+{
+	return v + 3;
+}

@@ -1,0 +1,7 @@
+#include "../include/kernel.h"
+
+int demo_count_users(int v)
+{
+	return v + 3;
+}
+EXPORT_SYMBOL(demo_count_users);

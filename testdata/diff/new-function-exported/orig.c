@@ -1,0 +1,7 @@
+#include "../include/kernel.h"
+
+int demo_get(int v)
+{
+	return v & 0xffff;
+}
+EXPORT_SYMBOL(demo_get);
