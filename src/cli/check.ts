@@ -21,7 +21,8 @@ export interface Finding {
 export function checkRecord(report: CheckReport) {
   const functions = report.units.flatMap((u) => (u.diff?.functions ?? []).map((f) => ({
     name: f.name, object: u.object, tu: u.path.replace(/\.o$/, '.c'), section: f.section, sympos: null,
-    status: f.status, cause: f.cause ?? null, callees: f.callees ?? [], hunks: [],
+    status: f.status, cause: f.cause ?? null, callees: f.callees ?? [],
+    hunks: report.source.functions.find((sf) => sf.name === f.name.split('.')[0] && sf.tu === u.path.replace(/\.o$/, '.c'))?.hunks ?? [],
     first_difference: f.firstDifference ?? null, patchable: f.patchable, replaced_via: f.replacedVia ?? null,
   })));
   const targets = (s: string) => functions.filter((f) => f.status === s && f.cause !== 'line-numbers' && !f.replaced_via).map((f) => f.name);
@@ -31,10 +32,7 @@ export function checkRecord(report: CheckReport) {
     changed: targets('changed'),
     new: targets('new'),
     functions,
-    findings: report.units.flatMap((u): Finding[] => (u.diff?.problems ?? []).map((p): Finding => ({
-      kind: p.kind, severity: p.severity ?? 'block', file: u.path.replace(/\.o$/, '.c'), line: null, symbol: p.symbol ?? null,
-      section: p.section ?? null, message: p.message, remedy: null, evidence: 'object',
-    })).concat(u.verdict === 'not-built' ? [{ kind: 'not-built', severity: 'info', file: u.path.replace(/\.o$/, '.c'), line: null, symbol: null, section: null, message: u.message ?? '', remedy: null, evidence: 'object' }] : [])),
+    findings: mergeFindings(report),
     tus: report.units.map((u) => ({ path: u.path.replace(/\.o$/, '.c'), object: u.object, verdict: u.verdict, timings: u.timings })),
     changed_files: report.changedFiles,
     apply_notes: report.applyNotes,
@@ -44,10 +42,46 @@ export function checkRecord(report: CheckReport) {
   };
 }
 
-export async function checkCommand(patches: string[], opts: { src: string; json?: boolean; jobs?: string; skipCompilerCheck?: boolean }, io: Output): Promise<number> {
+/** Object kinds that confirm a source kind: the same fact seen in both. */
+const CONFIRMS: Record<string, string[]> = {
+  'changed-init': ['init-code-changed'],
+  'changed-data': ['data-initializer-changed', 'static-local-changed'],
+  'new-export': ['export-added'],
+  'not-traceable': ['untraceable-function'],
+  'changed-rodata-shared': ['ops-table-changed', 'const-data-changed'],
+};
+
+/** Object problems and source findings in one list; a pair that agrees is one finding with evidence "both". */
+function mergeFindings(report: CheckReport): Finding[] {
+  const source: Finding[] = report.source.findings.map((f) => ({
+    kind: f.kind, severity: f.severity, file: f.file, line: f.line, symbol: f.symbol, section: null,
+    message: f.message, remedy: f.remedy, evidence: 'source',
+  }));
+  const out: Finding[] = [];
+  for (const u of report.units) {
+    const tu = u.path.replace(/\.o$/, '.c');
+    if (u.verdict === 'not-built') {
+      out.push({ kind: 'not-built', severity: 'info', file: tu, line: null, symbol: null, section: null, message: u.message ?? '', remedy: null, evidence: 'object' });
+      continue;
+    }
+    for (const p of u.diff?.problems ?? []) {
+      const at = source.findIndex((f) => (CONFIRMS[p.kind] ?? []).includes(f.kind) && (f.symbol === null || p.symbol === undefined || f.symbol === p.symbol || p.symbol.startsWith(`${f.symbol}.`)));
+      // The source finding that says the same thing is folded into this one.
+      const match = at >= 0 ? source.splice(at, 1)[0] : undefined;
+      out.push({
+        kind: p.kind, severity: p.severity ?? 'block', file: match?.file ?? tu, line: match?.line ?? null, symbol: p.symbol ?? null,
+        section: p.section ?? null, message: p.message, remedy: match?.remedy ?? null, evidence: match ? 'both' : 'object',
+      });
+    }
+  }
+  return [...out, ...source];
+}
+
+export async function checkCommand(patches: string[], opts: { src: string; config?: string; json?: boolean; jobs?: string; skipCompilerCheck?: boolean }, io: Output): Promise<number> {
   const quiet = opts.json || process.env.CI === 'true' || !process.stderr.isTTY;
   const report = await checkTree({
     src: opts.src,
+    config: opts.config,
     patches,
     jobs: opts.jobs ? Number(opts.jobs) : undefined,
     skipCompilerCheck: opts.skipCompilerCheck,

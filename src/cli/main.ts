@@ -53,12 +53,13 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .command('check')
     .description('compile the translation units a diff affects, original and patched, and say whether the patch is live-patchable')
     .requiredOption('--src <tree>', 'a prepared kernel source tree (its .config and include/generated); it is only read')
+    .option('--config <file>', "the running kernel's config (e.g. /boot/config-$(uname -r)); refuse a tree configured differently")
     .option('-j, --jobs <n>', 'parallel compiles (two per TU: original and patched)', '2')
     .option('--skip-compiler-check', 'accept a compiler other than the one in CONFIG_CC_VERSION_TEXT')
     .option('--json', 'machine-readable output (schema create-diff-module/report@0)')
     .argument('<patch...>', 'unified diffs (git diff, git format-patch, diff -u), applied in order; - reads standard input')
     .addHelpText('after', EXIT_CODE_HELP)
-    .action(async (patches: string[], opts: { src: string; json?: boolean; jobs?: string; skipCompilerCheck?: boolean }) => {
+    .action(async (patches: string[], opts: { src: string; config?: string; json?: boolean; jobs?: string; skipCompilerCheck?: boolean }) => {
       exitCode = await checkCommand(patches, opts, io);
     });
 

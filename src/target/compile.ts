@@ -9,7 +9,7 @@ import path from 'node:path';
 import { runTool } from '../build/exec.js';
 import { InputError } from '../common/errors.js';
 import type { Layout } from './layout.js';
-import { withLock } from './lock.js';
+import { withLock } from '../common/lock.js';
 import { quiet, timed, type Log } from './log.js';
 import { jobs, makeVars, PREPARED_FILES } from './prepare.js';
 import { ensureStage, exists, type Stamp } from './stamp.js';

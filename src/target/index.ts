@@ -9,7 +9,7 @@ import { compileInLab } from './compile.js';
 import { buildInitramfs } from './initramfs.js';
 import { cachedKallsyms, KALLSYMS_SCRIPT, storeKallsyms } from './kallsyms.js';
 import { cacheRoot, layout, packageNames, type Layout } from './layout.js';
-import { withLock } from './lock.js';
+import { withLock } from '../common/lock.js';
 import { quiet, timed, type Log } from './log.js';
 import { buildExternalModule } from './module.js';
 import { checkAbi, downloadDebs, resolvePackages, unpackHeaders, unpackImage, unpackSource, type Resolved } from './packages.js';

@@ -1,6 +1,8 @@
 // The tree pipeline: a diff and a prepared kernel tree in, per-TU verdicts out. Only the TUs
 // the diff affects are compiled, each twice (original, patched), in scratch mirrors of the
 // tree; the user's tree is only read.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { ExitCode, InputError } from '../common/errors.js';
 import { diffObjects, type ObjectDiff } from '../diff/index.js';
 import { affectedUnits } from './affected.js';
@@ -8,11 +10,16 @@ import { checkCompiler, checkPreparedTree, compileUnit, configuredCompiler, NotB
 import { withLineDirectives } from './line-directives.js';
 import { ensureMirror, mirrorPaths, realTree, restoreMirrorFile, writeMirrorFile } from './mirror.js';
 import { applyPatchFiles, type FileChange } from './patches.js';
+import { analyzeChanges, type SourceAnalysis } from '../source/index.js';
 import { unitObject } from './unit-object.js';
 import { KbuildIndex } from './kbuild-objects.js';
+import { withLock } from '../common/lock.js';
+import { compareWithRunningConfig } from './config-check.js';
 
 export interface CheckOptions {
   src: string;
+  /** The running kernel's config (/boot/config-$(uname -r)); compared with the tree's .config. */
+  config?: string;
   patches: string[];
   jobs?: number;
   skipCompilerCheck?: boolean;
@@ -35,6 +42,8 @@ export interface CheckReport {
   unhandledFiles: string[];
   /** How hunks applied when not exactly (offset, fuzz). */
   applyNotes: string[];
+  /** The source analysis of the same diff (lint's findings). */
+  source: SourceAnalysis;
   headers: Array<{ file: string; units: number }>;
   units: UnitReport[];
   timings: { mirrorMs: number; totalMs: number };
@@ -45,16 +54,31 @@ export async function checkTree(opts: CheckOptions): Promise<CheckReport> {
   const log = opts.log ?? (() => {});
   const tree = await realTree(opts.src);
   await checkPreparedTree(tree);
-  const { changes, notes } = await applyPatchFiles(tree, opts.patches);
+  if (opts.config) {
+    const { harmless } = await compareWithRunningConfig(path.join(tree, '.config'), opts.config);
+    for (const d of harmless) log(`config: ${d.option} differs (${d.shipped ?? 'absent'} → ${d.prepared ?? 'absent'}), which does not change generated code`);
+  }
+  const { changes, notes, applied } = await applyPatchFiles(tree, opts.patches);
   for (const n of notes) log(n);
   if (changes.length === 0) throw new InputError(`${opts.patches.join(', ')}: the diff changes nothing`, 'pass a unified diff (git diff, git format-patch or diff -u output)');
 
+  // What the declarations say, before anything is compiled (lint's analysis, same diff).
+  const source = await analyzeChanges(applied);
   const { cc, versionText } = await configuredCompiler(tree);
   if (!opts.skipCompilerCheck) await checkCompiler(cc, versionText);
 
   const affected = await affectedUnits(tree, changes.map((c) => c.path));
   for (const [header, users] of affected.viaHeader) log(`${header} is included by ${users.length} translation unit(s)`);
   const paths = await mirrorPaths(tree);
+  // One check per tree at a time: two would write the same patched mirror.
+  await mkdir(paths.root, { recursive: true });
+  return withLock(path.join(paths.root, 'lock'), log, () => checkInMirrors(tree, paths, changes, affected, source, notes, cc, opts, log, t0));
+}
+
+async function checkInMirrors(
+  tree: string, paths: { root: string; orig: string; patched: string }, changes: FileChange[], affected: Awaited<ReturnType<typeof affectedUnits>>,
+  source: SourceAnalysis, notes: string[], cc: string, opts: CheckOptions, log: (l: string) => void, t0: number,
+): Promise<CheckReport> {
   const tm = performance.now();
   const [o, p] = await Promise.all([ensureMirror(tree, paths.orig), ensureMirror(tree, paths.patched)]);
   log(`mirrors ${o.reused && p.reused ? 'reused' : 'built'} in ${Math.round(performance.now() - tm)} ms (${paths.root})`);
@@ -90,9 +114,10 @@ export async function checkTree(opts: CheckOptions): Promise<CheckReport> {
   }
   units.sort((a, b) => a.path.localeCompare(b.path));
   return {
-    verdict: overall(units),
+    verdict: overall(units, source),
     changedFiles: changes.map((c) => c.path),
     applyNotes: notes,
+    source,
     unhandledFiles: affected.unhandled,
     headers: [...affected.viaHeader].map(([file, users]) => ({ file, units: users.length })),
     units,
@@ -113,8 +138,9 @@ async function checkUnit(paths: { orig: string; patched: string }, unit: string,
   }
 }
 
-function overall(units: UnitReport[]): CheckReport['verdict'] {
-  if (units.some((u) => u.verdict === 'not-patchable')) return 'not-patchable';
+function overall(units: UnitReport[], source: SourceAnalysis): CheckReport['verdict'] {
+  // A blocking source finding (a struct layout, a flag's meaning) is invisible in code bytes.
+  if (units.some((u) => u.verdict === 'not-patchable') || source.findings.some((f) => f.severity === 'block' && !f.waived)) return 'not-patchable';
   if (units.some((u) => u.verdict === 'patchable')) return 'patchable';
   return 'no-change';
 }

@@ -1,7 +1,7 @@
 // The diff, applied in memory to the tree's files (src/patch), never to the tree itself; with
 // the hunks of the whole change, original → final, for the #line directives.
 import { structuredPatch } from 'diff';
-import { applyToTree, readPatches, treeReader } from '../patch/index.js';
+import { applyToTree, readPatches, treeReader, type FileChange as AppliedFile } from '../patch/index.js';
 import type { HunkSpan } from './line-directives.js';
 
 export interface FileChange {
@@ -12,7 +12,7 @@ export interface FileChange {
   hunks: HunkSpan[];
 }
 
-export async function applyPatchFiles(tree: string, names: string[]): Promise<{ changes: FileChange[]; notes: string[] }> {
+export async function applyPatchFiles(tree: string, names: string[]): Promise<{ changes: FileChange[]; notes: string[]; applied: AppliedFile[] }> {
   const inputs = await readPatches(names);
   const applied = await applyToTree(inputs.flatMap((p) => p.files), treeReader(tree));
   const notes = applied.notes.map((n) => `${n.file}: hunk ${n.hunk} applied${n.offset ? ` at offset ${n.offset}` : ''}${n.fuzz ? ` with fuzz ${n.fuzz}` : ''}`);
@@ -26,5 +26,5 @@ export async function applyPatchFiles(tree: string, names: string[]): Promise<{ 
         : [];
       return { path, original: f.before, patched: f.after, hunks };
     });
-  return { changes, notes };
+  return { changes, notes, applied: applied.files };
 }

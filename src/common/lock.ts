@@ -4,8 +4,9 @@
 // owner is dead (killed CI job) is taken over instead of waited on forever.
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EnvironmentError } from '../common/errors.js';
-import type { Log } from './log.js';
+import { EnvironmentError } from './errors.js';
+/** Progress lines (a no-op by default). */
+export type Log = (line: string) => void;
 
 /** In this process, callers queue on a promise per lock path (mkdir would see our own pid). */
 const local = new Map<string, Promise<unknown>>();

@@ -1,0 +1,66 @@
+// Benchmark: `check` wall time for one-file patches on the prepared Debian tree, warm (mirrors
+// and original objects cached) and, unless --smoke, cold (mirrors removed first), split into
+// make's own overhead, the compiler, objtool and the tool's own time.
+// Usage: node bench/check.mjs [--smoke]   (after `npm run build`)
+import { rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { parse } from 'shell-quote';
+import { ensureTarget, TEST_ABI } from '../dist/target/index.js';
+import { mirrorPaths } from '../dist/tree/mirror.js';
+
+const smoke = process.argv.includes('--smoke');
+const CLI = new URL('../bin/create-diff-module.js', import.meta.url).pathname;
+const DATA = new URL('../testdata/kernel/diff/', import.meta.url).pathname;
+const cases = [['fs/proc/cmdline.o', 'proc-cmdline-string.patch'], ['kernel/fork.o', 'fork-inline-free-signal.patch']];
+
+const target = await ensureTarget({ abi: TEST_ABI });
+const paths = await mirrorPaths(target.sourceDir);
+
+/** Time kbuild's recorded gcc and objtool commands for `unit` in the original mirror. */
+async function recordedSplit(unit) {
+  const dir = unit.split('/').slice(0, -1).join('/');
+  const name = unit.split('/').pop();
+  const cmd = await readFile(join(paths.orig, dir, `.${name}.cmd`), 'utf8');
+  const line = /^(?:saved)?cmd_\S+ := (.*)$/m.exec(cmd)[1];
+  const out = {};
+  for (const part of line.split(/\s*;\s*(?=\.\/tools\/objtool)/)) {
+    const argv = parse(part).filter((a) => typeof a === 'string');
+    const what = /objtool/.test(argv[0]) ? 'objtoolMs' : 'compilerMs';
+    const t = performance.now();
+    await execa(argv[0], argv.slice(1), { cwd: paths.orig, stdin: 'ignore' });
+    out[what] = (out[what] ?? 0) + performance.now() - t;
+  }
+  return out;
+}
+
+async function check(patch) {
+  const t = performance.now();
+  const r = await execa('node', [CLI, 'check', '--json', '--src', target.sourceDir, join(DATA, patch)], { reject: false, stdin: 'ignore' });
+  const wall = performance.now() - t;
+  const report = JSON.parse(r.stdout);
+  const tu = report.tus[0];
+  return { wall, verdict: report.verdict, compile: Math.max(tu.timings.compileOrigMs ?? 0, tu.timings.compilePatchedMs ?? 0), diff: tu.timings.diffMs ?? 0, mirror: report.timings.mirrorMs };
+}
+
+const rows = [];
+if (!smoke) {
+  rmSync(paths.root, { recursive: true, force: true });
+  const cold = await check(cases[0][1]);
+  rows.push({ what: `cold ${cases[0][0]}`, ...cold });
+}
+for (const [unit, patch] of cases) {
+  await check(patch); // make sure everything is cached
+  const warm = await check(patch);
+  const split = await recordedSplit(unit);
+  rows.push({ what: `warm ${unit}`, ...warm, ...split });
+}
+console.log('check (2 cores; compile = slower of the two parallel makes; gcc/objtool = kbuild\'s recorded commands run alone)');
+console.log('| run | wall ms | mirrors ms | make+compile ms | gcc ms | objtool ms | diff ms | tool own ms | verdict |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+for (const r of rows) {
+  const own = r.wall - r.compile - r.mirror;
+  const f = (v) => (v === undefined ? '' : Math.round(v));
+  console.log(`| ${r.what} | ${f(r.wall)} | ${f(r.mirror)} | ${f(r.compile)} | ${f(r.compilerMs)} | ${f(r.objtoolMs)} | ${f(r.diff)} | ${f(own)} | ${r.verdict} |`);
+}
