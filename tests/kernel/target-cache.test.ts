@@ -140,7 +140,7 @@ describe('no network', () => {
 
 describe('cache lock', () => {
   it('serialises holders in one process and takes over a lock whose owner is dead', async () => {
-    const { withLock } = await import('../../src/target/lock.js');
+    const { withLock } = await import('../../src/common/lock.js');
     const lockRoot = mkdtempSync(path.join(os.tmpdir(), 'cdm-lock-'));
     const lock = path.join(lockRoot, '.lock');
     try {
