@@ -1,24 +1,21 @@
 // `check --src <tree> <patch>...`: compile what the diff affects, original and patched, and
-// give the verdict per TU and for the whole patch.
-import { checkExitCode, checkTree, type CheckReport } from '../tree/index.js';
-import { toJson, type Output } from './output.js';
+// give the verdict per TU and for the whole patch, as the shared report record
+// (create-diff-module/report@0) in one of its views: text, JSON, SARIF 2.1.0 or Markdown.
+import type { Command } from 'commander';
+import { checkTree, type CheckReport } from '../tree/index.js';
+import { ALWAYS_ON_STACK, KINDS } from '../source/index.js';
+import {
+  applyWaivers, colorsFor, compareFindings, CONFIG_FILE_NAME, exitCodeForVerdict, FORMATS, loadConfigWaivers, mergeWaivers, objectRemedy, parseAllowOption,
+  parseFormat, REPORT_SCHEMA, renderReport, type ReportFinding, type ReportFunction, type ReportRecord, type Waiver,
+} from '../report/index.js';
+import type { Output } from './output.js';
 
-export const REPORT_SCHEMA = 'create-diff-module/report@0';
+export { REPORT_SCHEMA };
 
-export interface Finding {
-  kind: string;
-  severity: 'block' | 'care' | 'review' | 'info';
-  file: string;
-  line: number | null;
-  symbol: string | null;
-  section: string | null;
-  message: string;
-  remedy: string | null;
-  evidence: 'source' | 'object' | 'both';
-}
+export type Finding = ReportFinding;
 
 /** The shared report record (DESIGN "Errors and output"), filled with what check knows. */
-export function checkRecord(report: CheckReport) {
+export function checkRecord(report: CheckReport, opts: { waivers?: Waiver[] } = {}) {
   const functions = report.units.flatMap((u) => (u.diff?.functions ?? []).map((f) => ({
     name: f.name, object: u.object, tu: u.path.replace(/\.o$/, '.c'), section: f.section, sympos: null,
     status: f.status, cause: f.cause ?? null, callees: f.callees ?? [],
@@ -26,21 +23,25 @@ export function checkRecord(report: CheckReport) {
     first_difference: f.firstDifference ?? null, patchable: f.patchable, replaced_via: f.replacedVia ?? null,
   })));
   const targets = (s: string) => functions.filter((f) => f.status === s && f.cause !== 'line-numbers' && !f.replaced_via).map((f) => f.name);
-  return {
-    schema: REPORT_SCHEMA,
+  const record = {
+    schema: REPORT_SCHEMA as typeof REPORT_SCHEMA,
     verdict: report.verdict,
     changed: targets('changed'),
     new: targets('new'),
     functions,
-    findings: mergeFindings(report),
+    findings: mergeFindings(report, functions),
     tus: report.units.map((u) => ({ path: u.path.replace(/\.o$/, '.c'), object: u.object, verdict: u.verdict, timings: u.timings })),
     changed_files: report.changedFiles,
     apply_notes: report.applyNotes,
     unhandled_files: report.unhandledFiles,
     headers: report.headers,
     timings: report.timings,
+    waivers: [] as Waiver[],
   };
+  return applyWaivers(record, opts.waivers ?? []);
 }
+
+export type CheckRecord = ReturnType<typeof checkRecord>;
 
 /** Object kinds that confirm a source kind: the same fact seen in both. */
 const CONFIRMS: Record<string, string[]> = {
@@ -49,36 +50,78 @@ const CONFIRMS: Record<string, string[]> = {
   'new-export': ['export-added'],
   'not-traceable': ['untraceable-function'],
   'changed-rodata-shared': ['ops-table-changed', 'const-data-changed'],
+  'always-on-stack': ['always-on-stack'],
 };
 
-/** Object problems and source findings in one list; a pair that agrees is one finding with evidence "both". */
-function mergeFindings(report: CheckReport): Finding[] {
-  const source: Finding[] = report.source.findings.map((f) => ({
+/**
+ * Object problems, consistency-model warnings and source findings in one list; a pair that
+ * agrees is one finding with evidence "both". Object problems carry the remedy of the kind
+ * (src/report/kinds.ts), the source finding's when the table has none.
+ */
+function mergeFindings(report: CheckReport, functions: ReportFunction[]): ReportFinding[] {
+  const source: ReportFinding[] = report.source.findings.map((f) => ({
     kind: f.kind, severity: f.severity, file: f.file, line: f.line, symbol: f.symbol, section: null,
-    message: f.message, remedy: f.remedy, evidence: 'source',
+    message: f.message, remedy: f.remedy, evidence: 'source', confidence: f.confidence,
   }));
-  const out: Finding[] = [];
+  const out: ReportFinding[] = [];
+  const take = (kind: string, symbol: string | undefined) => {
+    const at = source.findIndex((f) => (CONFIRMS[kind] ?? []).includes(f.kind) && (f.symbol === null || symbol === undefined || f.symbol === symbol || symbol.startsWith(`${f.symbol}.`)));
+    // The source finding that says the same thing is folded into this one.
+    return at >= 0 ? source.splice(at, 1)[0] : undefined;
+  };
   for (const u of report.units) {
     const tu = u.path.replace(/\.o$/, '.c');
     if (u.verdict === 'not-built') {
-      out.push({ kind: 'not-built', severity: 'info', file: tu, line: null, symbol: null, section: null, message: u.message ?? '', remedy: null, evidence: 'object' });
+      out.push({ kind: 'not-built', severity: 'info', file: tu, line: null, symbol: null, section: null, message: u.message ?? `${tu} is not built by this configuration`, remedy: null, evidence: 'object' });
       continue;
     }
     for (const p of u.diff?.problems ?? []) {
-      const at = source.findIndex((f) => (CONFIRMS[p.kind] ?? []).includes(f.kind) && (f.symbol === null || p.symbol === undefined || f.symbol === p.symbol || p.symbol.startsWith(`${f.symbol}.`)));
-      // The source finding that says the same thing is folded into this one.
-      const match = at >= 0 ? source.splice(at, 1)[0] : undefined;
+      const match = take(p.kind, p.symbol);
       out.push({
         kind: p.kind, severity: p.severity ?? 'block', file: match?.file ?? tu, line: match?.line ?? null, symbol: p.symbol ?? null,
-        section: p.section ?? null, message: p.message, remedy: match?.remedy ?? null, evidence: match ? 'both' : 'object',
+        section: p.section ?? null, message: p.message, remedy: objectRemedy(p.kind) ?? match?.remedy ?? null, evidence: match ? 'both' : 'object',
+        ...(match?.confidence ? { confidence: match.confidence } : {}),
       });
     }
   }
-  return [...out, ...source];
+  // The consistency model: a replaced function that some task is practically always inside
+  // (scheduler, idle loop, kthread loop) keeps the transition from finishing.
+  const seen = new Set<string>();
+  for (const f of functions) {
+    const base = f.name.split('.')[0]!;
+    if (f.status !== 'changed' || f.cause === 'line-numbers' || !ALWAYS_ON_STACK.has(base) || seen.has(`${f.tu}:${base}`)) continue;
+    seen.add(`${f.tu}:${base}`);
+    const match = take('always-on-stack', base);
+    // Not edited itself (a callee was inlined into it): point at the callee's change.
+    const at = f.hunks[0] ?? (f.callees ?? []).map((c) => report.source.functions.find((sf) => sf.name === c.split('.')[0])?.hunks[0]).find(Boolean);
+    const why = f.cause === 'inlined' && f.callees?.length ? `; it changed because ${f.callees.join(', ')} was inlined into it` : '';
+    out.push({
+      kind: 'always-on-stack', severity: 'care', file: match?.file ?? at?.file ?? f.tu, line: match?.line ?? at?.line ?? null, symbol: f.name, section: f.section,
+      message: `${f.name} is replaced and is practically always on some task's stack (scheduler, idle or kthread loop)${why}: the livepatch transition may never finish`,
+      remedy: KINDS['always-on-stack'].remedy, evidence: match ? 'both' : 'object',
+    });
+  }
+  return [...out, ...source].sort(compareFindings);
 }
 
-export async function checkCommand(patches: string[], opts: { src: string; config?: string; json?: boolean; jobs?: string; skipCompilerCheck?: boolean }, io: Output): Promise<number> {
-  const quiet = opts.json || process.env.CI === 'true' || !process.stderr.isTTY;
+export interface CheckCommandOptions {
+  src: string;
+  config?: string;
+  json?: boolean;
+  sarif?: boolean;
+  format?: string;
+  allow?: string[];
+  configFile?: string;
+  verbose?: boolean;
+  jobs?: string;
+  skipCompilerCheck?: boolean;
+}
+
+export async function checkCommand(patches: string[], opts: CheckCommandOptions, io: Output): Promise<number> {
+  // Usage and waivers are checked before anything is compiled.
+  const format = parseFormat(opts);
+  const waivers = mergeWaivers(parseAllowOption(opts.allow), loadConfigWaivers(opts.configFile));
+  const quiet = format !== 'text' || process.env.CI === 'true' || !process.stderr.isTTY;
   const report = await checkTree({
     src: opts.src,
     config: opts.config,
@@ -87,27 +130,17 @@ export async function checkCommand(patches: string[], opts: { src: string; confi
     skipCompilerCheck: opts.skipCompilerCheck,
     log: quiet ? undefined : (line) => io.err(line),
   });
-  const record = checkRecord(report);
-  if (opts.json) io.out(toJson(record));
-  else io.out(formatCheck(record));
-  return checkExitCode(report);
+  const record = checkRecord(report, { waivers });
+  io.out(renderReport(record as ReportRecord, format, { color: colorsFor(process.stdout), verbose: opts.verbose, title: 'create-diff-module check' }));
+  return exitCodeForVerdict(record.verdict);
 }
 
-function formatCheck(r: ReturnType<typeof checkRecord>): string {
-  const lines = [`verdict: ${r.verdict}`];
-  for (const tu of r.tus) {
-    lines.push(`${tu.path} (${tu.object}): ${tu.verdict}`);
-    for (const f of r.functions.filter((x) => x.tu === tu.path)) {
-      let line = `  ${f.status.padEnd(8)} ${f.name}`;
-      if (f.cause === 'inlined') line += `  [because ${f.callees.join(', ')} inlined into it]`;
-      if (f.cause === 'line-numbers') line += '  [line numbers only: not replaced]';
-      if (f.cause === 'reference') line += `  [calls ${f.callees.join(', ')}, which has no fentry]`;
-      if (f.replaced_via) line += `  [no fentry: replaced through ${f.replaced_via.join(', ')}]`;
-      lines.push(line);
-    }
-    for (const x of r.findings.filter((y) => y.file === tu.path)) lines.push(`  ${x.severity === 'block' ? 'problem' : 'note'}: [${x.kind}] ${x.message}`);
-  }
-  if (r.unhandled_files.length) lines.push(`not analysed (not C): ${r.unhandled_files.join(', ')}`);
-  lines.push(`changed: ${r.changed.join(', ') || '(none)'}`, `new: ${r.new.join(', ') || '(none)'}`);
-  return lines.join('\n');
+/** check's report and gate options beyond --json (registered in main.ts): call with the check command. */
+export function registerCheckOptions(cmd: Command): Command {
+  return cmd
+    .option('--format <format>', `output format: ${FORMATS.join(', ')} (markdown: a pull-request comment); --json is --format json`)
+    .option('--sarif', 'SARIF 2.1.0 for code scanning (one rule per finding kind); same as --format sarif')
+    .option('--allow <kind>', 'waive a finding kind (repeatable, or comma-separated): reported as waived, does not fail the gate', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--config-file <file>', `waivers with reasons, {"allow": [{"kind", "reason"}]} (default: ./${CONFIG_FILE_NAME} when present)`)
+    .option('-v, --verbose', 'also list info findings in the text report');
 }

@@ -5,10 +5,12 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CdmError, ExitCode } from '../common/errors.js';
 import { EXIT_CODE_HELP } from './exit-codes.js';
-import { checkCommand } from './check.js';
+import { buildCommand, type BuildOptions } from './build.js';
+import { checkCommand, registerCheckOptions } from './check.js';
 import { diffObjectsCommand } from './diff-objects.js';
 import { inspectCommand } from './inspect.js';
 import { registerLint } from './lint.js';
+import { registerExplain } from './explain.js';
 import { processOutput, type Output } from './output.js';
 
 function packageVersion(): string {
@@ -56,14 +58,40 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .option('--config <file>', "the running kernel's config (e.g. /boot/config-$(uname -r)); refuse a tree configured differently")
     .option('-j, --jobs <n>', 'parallel compiles (two per TU: original and patched)', '2')
     .option('--skip-compiler-check', 'accept a compiler other than the one in CONFIG_CC_VERSION_TEXT')
-    .option('--json', 'machine-readable output (schema create-diff-module/report@0)')
+    .option('--json', 'machine-readable output, same as --format json (schema create-diff-module/report@0)')
     .argument('<patch...>', 'unified diffs (git diff, git format-patch, diff -u), applied in order; - reads standard input')
     .addHelpText('after', EXIT_CODE_HELP)
     .action(async (patches: string[], opts: { src: string; config?: string; json?: boolean; jobs?: string; skipCompilerCheck?: boolean }) => {
       exitCode = await checkCommand(patches, opts, io);
     });
 
+  registerCheckOptions(program.commands.find((c) => c.name() === 'check')!);
+
+  program
+    .command('build')
+    .description('everything check does, then the patch object and a livepatch module (.ko) for the running kernel')
+    .requiredOption('--src <tree>', 'a prepared kernel source tree (only read)')
+    .requiredOption('--kallsyms <file>', "the running kernel's /proc/kallsyms (read as root; KASLR dumps are fine)")
+    .option('--headers <dir>', 'the kernel headers to build the module against (with Module.symvers), e.g. /usr/src/linux-headers-$(uname -r)')
+    .option('--name <name>', 'module name (letters, digits, _; also the /sys/kernel/livepatch name)')
+    .option('-o, --output <file.ko>', 'where to write the module (default <name>.ko)')
+    .option('--replace', 'atomic replace: the new patch replaces every earlier livepatch')
+    .option('--keep-object', 'also write the patch object (<name>-patch.o)')
+    .option('--config <file>', "the running kernel's config; refuse a tree configured differently")
+    .option('-j, --jobs <n>', 'parallel compiles', '2')
+    .option('--skip-compiler-check', 'accept a compiler other than the one in CONFIG_CC_VERSION_TEXT')
+    .option('--json', 'machine-readable output (the report record plus module, name, plan)')
+    .argument('<patch...>', 'unified diffs, applied in order; - reads standard input')
+    .addHelpText('after', EXIT_CODE_HELP)
+    .action(async (patches: string[], opts: BuildOptions) => {
+      exitCode = await buildCommand(patches, opts, io);
+    });
+
   registerLint(program, io, (code) => {
+    exitCode = code;
+  });
+
+  registerExplain(program, io, (code) => {
     exitCode = code;
   });
 

@@ -1,7 +1,7 @@
 // The tree pipeline: a diff and a prepared kernel tree in, per-TU verdicts out. Only the TUs
 // the diff affects are compiled, each twice (original, patched), in scratch mirrors of the
 // tree; the user's tree is only read.
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, InputError } from '../common/errors.js';
 import { diffObjects, type ObjectDiff } from '../diff/index.js';
@@ -15,6 +15,7 @@ import { unitObject } from './unit-object.js';
 import { KbuildIndex } from './kbuild-objects.js';
 import { withLock } from '../common/lock.js';
 import { compareWithRunningConfig } from './config-check.js';
+import { differingFromBase, gitBaseReader } from '../git/index.js';
 
 export interface CheckOptions {
   src: string;
@@ -24,6 +25,16 @@ export interface CheckOptions {
   jobs?: number;
   skipCompilerCheck?: boolean;
   log?: (line: string) => void;
+  /**
+   * Where the original side comes from: the tree's files (default), or a git commit of the
+   * tree (git-native input), read with git, never checked out. With a commit, every tracked
+   * file whose work-tree content differs from it is compiled as of that commit in both builds.
+   */
+  originalFrom?: 'worktree' | { gitBase: string };
+  /** Patch texts given directly (git format-patch output), applied after `patches`. */
+  patchTexts?: Array<{ name: string; text: string }>;
+  /** Copy each unit's two objects into this directory (UnitReport.objects), before another check can reuse the mirrors. */
+  keepObjects?: string;
 }
 
 export interface UnitReport {
@@ -33,6 +44,8 @@ export interface UnitReport {
   verdict: ObjectDiff['verdict'] | 'not-built';
   diff?: ObjectDiff;
   message?: string;
+  /** Copies of the compiled objects (CheckOptions.keepObjects). */
+  objects?: { orig: string; patched: string };
   timings: { compileOrigMs?: number; compilePatchedMs?: number; diffMs?: number };
 }
 
@@ -46,6 +59,8 @@ export interface CheckReport {
   source: SourceAnalysis;
   headers: Array<{ file: string; units: number }>;
   units: UnitReport[];
+  /** Each changed file: original and patched text and the hunks (for explain). */
+  changes: FileChange[];
   timings: { mirrorMs: number; totalMs: number };
 }
 
@@ -58,9 +73,11 @@ export async function checkTree(opts: CheckOptions): Promise<CheckReport> {
     const { harmless } = await compareWithRunningConfig(path.join(tree, '.config'), opts.config);
     for (const d of harmless) log(`config: ${d.option} differs (${d.shipped ?? 'absent'} → ${d.prepared ?? 'absent'}), which does not change generated code`);
   }
-  const { changes, notes, applied } = await applyPatchFiles(tree, opts.patches);
+  const gitBase = typeof opts.originalFrom === 'object' ? opts.originalFrom.gitBase : undefined;
+  const readOriginal = gitBase ? await gitBaseReader(tree, gitBase) : undefined;
+  const { changes, notes, applied } = await applyPatchFiles(tree, opts.patches, { texts: opts.patchTexts, readOriginal });
   for (const n of notes) log(n);
-  if (changes.length === 0) throw new InputError(`${opts.patches.join(', ')}: the diff changes nothing`, 'pass a unified diff (git diff, git format-patch or diff -u output)');
+  if (changes.length === 0) throw new InputError(`${[...opts.patches, ...(opts.patchTexts ?? []).map((t) => t.name)].join(', ')}: the diff changes nothing`, 'pass a unified diff (git diff, git format-patch or diff -u output)');
 
   // What the declarations say, before anything is compiled (lint's analysis, same diff).
   const source = await analyzeChanges(applied);
@@ -72,12 +89,19 @@ export async function checkTree(opts: CheckOptions): Promise<CheckReport> {
   const paths = await mirrorPaths(tree);
   // One check per tree at a time: two would write the same patched mirror.
   await mkdir(paths.root, { recursive: true });
-  return withLock(path.join(paths.root, 'lock'), log, () => checkInMirrors(tree, paths, changes, affected, source, notes, cc, opts, log, t0));
+  // Sources and headers only, and none of the directories the mirror copies (kbuild may rewrite
+  // what is there; a restored symlink would let it write the user's tree).
+  const overlayable = (f: string) => /\.(c|h|S)$/.test(f) && !/^(scripts|tools|certs|usr|include\/generated|include\/config|arch\/[^/]+\/include\/generated)\//.test(f);
+  const overlay = gitBase && readOriginal
+    ? { read: readOriginal, others: (await differingFromBase(tree, gitBase)).filter((f) => overlayable(f) && !changes.some((c) => c.path === f)) }
+    : undefined;
+  return withLock(path.join(paths.root, 'lock'), log, () => checkInMirrors(tree, paths, changes, affected, source, notes, cc, opts, log, t0, overlay));
 }
 
 async function checkInMirrors(
   tree: string, paths: { root: string; orig: string; patched: string }, changes: FileChange[], affected: Awaited<ReturnType<typeof affectedUnits>>,
   source: SourceAnalysis, notes: string[], cc: string, opts: CheckOptions, log: (l: string) => void, t0: number,
+  overlay?: { read: (rel: string) => Promise<string | undefined>; others: string[] },
 ): Promise<CheckReport> {
   const tm = performance.now();
   const [o, p] = await Promise.all([ensureMirror(tree, paths.orig), ensureMirror(tree, paths.patched)]);
@@ -86,8 +110,24 @@ async function checkInMirrors(
 
   const written: FileChange[] = [];
   const units: UnitReport[] = [];
+  const overlaid: string[] = [];
   try {
+    if (overlay) {
+      // The original side is a git commit: both builds see its content where the work tree
+      // differs (uncommitted edits, later commits), and the original build its version of
+      // every file the patches change.
+      for (const rel of [...overlay.others, ...changes.map((c) => c.path)]) {
+        const text = await overlay.read(rel);
+        overlaid.push(rel);
+        for (const m of [paths.orig, paths.patched]) {
+          if (text === undefined) await rm(path.join(m, rel), { force: true });
+          else await writeMirrorFile(m, rel, text);
+        }
+      }
+      if (overlay.others.length) log(`${overlay.others.length} file(s) differ from the base commit in the work tree: compiled as of the base`);
+    }
     for (const c of changes) {
+      if (c.patched === undefined && overlay) await rm(path.join(paths.patched, c.path), { force: true });
       if (c.patched === undefined) continue;
       const text = /\.[ch]$/.test(c.path) ? withLineDirectives(c.patched, c.hunks) : c.patched;
       await writeMirrorFile(paths.patched, c.path, text);
@@ -106,11 +146,18 @@ async function checkInMirrors(
     }
     const jobs = Math.max(1, Math.floor((opts.jobs ?? 2) / 2));
     const worker = async () => {
-      for (let unit = queue.shift(); unit; unit = queue.shift()) units.push(await checkUnit(paths, unit, cc, log));
+      for (let unit = queue.shift(); unit; unit = queue.shift()) units.push(await checkUnit(paths, unit, cc, log, opts.keepObjects));
     };
     await Promise.all(Array.from({ length: jobs }, worker));
   } finally {
     for (const c of written) await restoreMirrorFile(tree, paths.patched, c.path);
+    for (const rel of overlaid) {
+      await restoreMirrorFile(tree, paths.orig, rel);
+      await restoreMirrorFile(tree, paths.patched, rel);
+    }
+    // Objects built from the base commit's content are newer than the work tree's files they
+    // now point at again: make would take them as up to date in the next check. Remove them.
+    if (overlay) for (const u of units) for (const m of [paths.orig, paths.patched]) await rm(path.join(m, u.path), { force: true });
   }
   units.sort((a, b) => a.path.localeCompare(b.path));
   return {
@@ -121,17 +168,27 @@ async function checkInMirrors(
     unhandledFiles: affected.unhandled,
     headers: [...affected.viaHeader].map(([file, users]) => ({ file, units: users.length })),
     units,
+    changes,
     timings: { mirrorMs, totalMs: performance.now() - t0 },
   };
 }
 
-async function checkUnit(paths: { orig: string; patched: string }, unit: string, cc: string, log: (l: string) => void): Promise<UnitReport> {
+async function keep(dir: string, unit: string, a: string, b: string): Promise<{ orig: string; patched: string }> {
+  const base = path.join(dir, unit.replace(/\//g, '__'));
+  await mkdir(dir, { recursive: true });
+  await copyFile(a, `${base}.orig.o`);
+  await copyFile(b, `${base}.patched.o`);
+  return { orig: `${base}.orig.o`, patched: `${base}.patched.o` };
+}
+
+async function checkUnit(paths: { orig: string; patched: string }, unit: string, cc: string, log: (l: string) => void, keepDir?: string): Promise<UnitReport> {
   log(`compiling ${unit} (original and patched)`);
   try {
     const [a, b] = await Promise.all([compileUnit(paths.orig, unit, cc, 'original'), compileUnit(paths.patched, unit, cc, 'patched')]);
     const t = performance.now();
     const diff = await diffObjects(a.object, b.object);
-    return { path: unit, object: await unitObject(paths.orig, unit), verdict: diff.verdict, diff, timings: { compileOrigMs: a.ms, compilePatchedMs: b.ms, diffMs: performance.now() - t } };
+    const objects = keepDir ? await keep(keepDir, unit, a.object, b.object) : undefined;
+    return { path: unit, object: await unitObject(paths.orig, unit), verdict: diff.verdict, diff, objects, timings: { compileOrigMs: a.ms, compilePatchedMs: b.ms, diffMs: performance.now() - t } };
   } catch (err) {
     if (err instanceof NotBuiltError) return { path: unit, object: 'vmlinux', verdict: 'not-built', message: err.message, timings: {} };
     throw err;

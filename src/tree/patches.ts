@@ -1,7 +1,7 @@
 // The diff, applied in memory to the tree's files (src/patch), never to the tree itself; with
 // the hunks of the whole change, original → final, for the #line directives.
 import { structuredPatch } from 'diff';
-import { applyToTree, readPatches, treeReader, type FileChange as AppliedFile } from '../patch/index.js';
+import { applyToTree, parsePatchText, readPatches, treeReader, type FileChange as AppliedFile, type PatchInput, type TreeReader } from '../patch/index.js';
 import type { HunkSpan } from './line-directives.js';
 
 export interface FileChange {
@@ -12,9 +12,17 @@ export interface FileChange {
   hunks: HunkSpan[];
 }
 
-export async function applyPatchFiles(tree: string, names: string[]): Promise<{ changes: FileChange[]; notes: string[]; applied: AppliedFile[] }> {
-  const inputs = await readPatches(names);
-  const applied = await applyToTree(inputs.flatMap((p) => p.files), treeReader(tree));
+export interface ApplyOptions {
+  /** Patch texts given directly (git input), applied after the named files. */
+  texts?: Array<{ name: string; text: string }>;
+  /** Where the original side comes from; default: the tree's files. */
+  readOriginal?: TreeReader;
+}
+
+export async function applyPatchFiles(tree: string, names: string[], opts: ApplyOptions = {}): Promise<{ changes: FileChange[]; notes: string[]; applied: AppliedFile[] }> {
+  const inputs: PatchInput[] = names.length || !opts.texts?.length ? await readPatches(names) : [];
+  for (const t of opts.texts ?? []) inputs.push({ name: t.name, files: parsePatchText(t.text, { source: t.name }) });
+  const applied = await applyToTree(inputs.flatMap((p) => p.files), opts.readOriginal ?? treeReader(tree));
   const notes = applied.notes.map((n) => `${n.file}: hunk ${n.hunk} applied${n.offset ? ` at offset ${n.offset}` : ''}${n.fuzz ? ` with fuzz ${n.fuzz}` : ''}`);
   const changes = applied.files
     .filter((f) => f.before !== f.after)
