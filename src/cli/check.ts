@@ -2,6 +2,7 @@
 // give the verdict per TU and for the whole patch, as the shared report record
 // (create-diff-module/report@0) in one of its views: text, JSON, SARIF 2.1.0 or Markdown.
 import type { Command } from 'commander';
+import { checkInputs } from '../git/index.js';
 import { checkTree, type CheckReport } from '../tree/index.js';
 import { ALWAYS_ON_STACK, KINDS } from '../source/index.js';
 import {
@@ -115,6 +116,8 @@ export interface CheckCommandOptions {
   verbose?: boolean;
   jobs?: string;
   skipCompilerCheck?: boolean;
+  /** With a git revision: limit to these paths (after `--`). */
+  paths?: string[];
 }
 
 export async function checkCommand(patches: string[], opts: CheckCommandOptions, io: Output): Promise<number> {
@@ -122,10 +125,14 @@ export async function checkCommand(patches: string[], opts: CheckCommandOptions,
   const format = parseFormat(opts);
   const waivers = mergeWaivers(parseAllowOption(opts.allow), loadConfigWaivers(opts.configFile));
   const quiet = format !== 'text' || process.env.CI === 'true' || !process.stderr.isTTY;
+  // Patch files, or a git revision/range of --src (the original side read from git, never checked out).
+  const given = await checkInputs(opts.src, patches, opts.paths ?? []);
   const report = await checkTree({
     src: opts.src,
     config: opts.config,
-    patches,
+    patches: given.patches,
+    patchTexts: given.patchTexts,
+    originalFrom: given.originalFrom,
     jobs: opts.jobs ? Number(opts.jobs) : undefined,
     skipCompilerCheck: opts.skipCompilerCheck,
     log: quiet ? undefined : (line) => io.err(line),

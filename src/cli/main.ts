@@ -7,6 +7,7 @@ import { CdmError, ExitCode } from '../common/errors.js';
 import { EXIT_CODE_HELP } from './exit-codes.js';
 import { buildCommand, type BuildOptions } from './build.js';
 import { checkCommand, registerCheckOptions } from './check.js';
+import { pathsAfterDoubleDash } from '../git/index.js';
 import { diffObjectsCommand } from './diff-objects.js';
 import { inspectCommand } from './inspect.js';
 import { registerLint } from './lint.js';
@@ -59,10 +60,11 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .option('-j, --jobs <n>', 'parallel compiles (two per TU: original and patched)', '2')
     .option('--skip-compiler-check', 'accept a compiler other than the one in CONFIG_CC_VERSION_TEXT')
     .option('--json', 'machine-readable output, same as --format json (schema create-diff-module/report@0)')
-    .argument('<patch...>', 'unified diffs (git diff, git format-patch, diff -u), applied in order; - reads standard input')
+    .argument('<input...>', 'unified diffs (git diff, git format-patch, diff -u) applied in order, - for standard input; or a git revision or range of --src (HEAD, A..B), optionally followed by -- <paths>')
     .addHelpText('after', EXIT_CODE_HELP)
-    .action(async (patches: string[], opts: { src: string; config?: string; json?: boolean; jobs?: string; skipCompilerCheck?: boolean }) => {
-      exitCode = await checkCommand(patches, opts, io);
+    .action(async (operands: string[], opts: { src: string; config?: string; json?: boolean; jobs?: string; skipCompilerCheck?: boolean }) => {
+      const { inputs, paths } = pathsAfterDoubleDash(argv, operands);
+      exitCode = await checkCommand(inputs, { ...opts, paths }, io);
     });
 
   registerCheckOptions(program.commands.find((c) => c.name() === 'check')!);

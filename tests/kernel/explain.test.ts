@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { execa } from 'execa';
+import { runCli } from '../helpers/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTarget, TEST_ABI, type KernelTarget } from '../../src/target/index.js';
 import { registerExplain } from '../../src/cli/explain.js';
@@ -191,6 +192,16 @@ describe('explain with git input', () => {
     const r = JSON.parse(range.stdout) as ExplainRecord;
     expect(r.changed).toEqual(['cmdline_proc_show']);
     expect(r.functions[0]!.hunks.some((x) => x.line === 9)).toBe(true);
+    expect(await gitState()).toBe(state);
+  });
+
+  it('check takes a revision too, reading the original side from git', async () => {
+    const state = await gitState();
+    const r = await runCli(['check', '--json', '--src', target.sourceDir, 'HEAD~2..HEAD', '--', 'fs/proc/']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.verdict).toBe('patchable');
+    expect(report.changed).toEqual(['cmdline_proc_show']);
     expect(await gitState()).toBe(state);
   });
 
