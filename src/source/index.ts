@@ -1,6 +1,7 @@
 // Source analysis with tree-sitter: which declarations a diff changes and what that means
 // for a live patch (layout, semantics, unpatchable code, care, review), with file:line.
-export { analyzeChanges, ALWAYS_ON_STACK, type AnalyzeOptions, type Finding, type FunctionChange, type SourceAnalysis } from './analyze.js';
+export { ALWAYS_ON_STACK } from './body.js';
+export { analyzeChanges, type AnalyzeOptions, type Finding, type FunctionChange, type SourceAnalysis } from './analyze.js';
 export { parseC, type Decl, type DeclKind, type ParsedFile } from './decls.js';
 export { estimateIncludingTus, includeGraph, type TuEstimate } from './headers.js';
 export { KINDS, kindInfo, type FindingKind, type KindInfo, type Severity } from './kinds.js';
