@@ -41,12 +41,14 @@ async function check(patch) {
   const wall = performance.now() - t;
   const report = JSON.parse(r.stdout);
   const tu = report.tus[0];
-  return { wall, verdict: report.verdict, compile: Math.max(tu.timings.compileOrigMs ?? 0, tu.timings.compilePatchedMs ?? 0), diff: tu.timings.diffMs ?? 0, mirror: report.timings.mirrorMs };
+  const by = tu.compiledBy ? `${tu.compiledBy.original}/${tu.compiledBy.patched}` : '';
+  return { wall, verdict: report.verdict, by, compile: Math.max(tu.timings.compileOrigMs ?? 0, tu.timings.compilePatchedMs ?? 0), diff: tu.timings.diffMs ?? 0, mirror: report.timings.mirrorMs };
 }
 
 const rows = [];
 if (!smoke) {
   rmSync(paths.root, { recursive: true, force: true });
+  rmSync(join(paths.root, '..', '..', 'objects'), { recursive: true, force: true });
   const cold = await check(cases[0][1]);
   rows.push({ what: `cold ${cases[0][0]}`, ...cold });
 }
@@ -56,11 +58,11 @@ for (const [unit, patch] of cases) {
   const split = await recordedSplit(unit);
   rows.push({ what: `warm ${unit}`, ...warm, ...split });
 }
-console.log('check (2 cores; compile = slower of the two parallel makes; gcc/objtool = kbuild\'s recorded commands run alone)');
-console.log('| run | wall ms | mirrors ms | make+compile ms | gcc ms | objtool ms | diff ms | tool own ms | verdict |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+console.log('check (2 cores; compile = slower of the two sides; gcc/objtool = kbuild\'s recorded commands run alone; original/patched made by make, cache or recorded-command)');
+console.log('| run | wall ms | mirrors ms | compile ms | original/patched by | gcc ms | objtool ms | diff ms | tool own ms | verdict |');
+console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |');
 for (const r of rows) {
   const own = r.wall - r.compile - r.mirror;
   const f = (v) => (v === undefined ? '' : Math.round(v));
-  console.log(`| ${r.what} | ${f(r.wall)} | ${f(r.mirror)} | ${f(r.compile)} | ${f(r.compilerMs)} | ${f(r.objtoolMs)} | ${f(r.diff)} | ${f(own)} | ${r.verdict} |`);
+  console.log(`| ${r.what} | ${f(r.wall)} | ${f(r.mirror)} | ${f(r.compile)} | ${r.by} | ${f(r.compilerMs)} | ${f(r.objtoolMs)} | ${f(r.diff)} | ${f(own)} | ${r.verdict} |`);
 }

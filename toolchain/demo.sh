@@ -18,7 +18,7 @@ eval "$(node --input-type=module -e '
   const t = await import("./dist/target/index.js");
   const target = await t.ensureTarget({ abi: t.TEST_ABI, log: (l) => console.error(l) });
   const kallsyms = await t.targetKallsyms(target, { kaslr: true, log: (l) => console.error(l) });
-  console.log(`src=${target.sourceDir} headers=${target.headersDir} kallsyms=${kallsyms}`);')"
+  console.log(`src=${target.sourceDir} headers=${target.headersDir} kallsyms=${kallsyms} vmlinuz=${target.vmlinuz}`);')"
 fix=testdata/kernel/diff/proc-cmdline-string.patch
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -28,7 +28,7 @@ cat "$fix"
 echo "--- create-diff-module check --src $src $fix"
 node bin/create-diff-module.js check --src "$src" "$fix"
 echo "--- create-diff-module build ... -o $work/cdm_demo.ko"
-node bin/create-diff-module.js build --src "$src" --kallsyms "$kallsyms" --headers "$headers" --name cdm_demo -o "$work/cdm_demo.ko" "$fix"
+node bin/create-diff-module.js build --src "$src" --kallsyms "$kallsyms" --vmlinuz "$vmlinuz" --headers "$headers" --name cdm_demo -o "$work/cdm_demo.ko" "$fix"
 echo "--- booting the Debian kernel under QEMU (KASLR on) and loading the module"
 bash toolchain/target.sh --abi 6.1.0-56 boot --module "$work/cdm_demo.ko" -c '
 lp=/sys/kernel/livepatch/cdm_demo

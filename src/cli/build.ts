@@ -2,12 +2,14 @@
 import { copyFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { checkInputs } from '../git/index.js';
 import { CdmError, ExitCode, InputError } from '../common/errors.js';
-import { writeElf } from '../elf/index.js';
+import { readElfFile, writeElf } from '../elf/index.js';
+import { openRunningImage, runPreMatch, type VerifiedFunction } from '../verify/index.js';
 import { linkPatchObject } from '../link/index.js';
 import { buildModule } from '../module/index.js';
 import { readKallsyms, readSymvers, type Export, type Kallsyms } from '../symbols/index.js';
-import { checkTree } from '../tree/index.js';
+import { checkTree, type UnitReport } from '../tree/index.js';
 import { checkRecord } from './check.js';
 import { toJson, type Output } from './output.js';
 
@@ -23,28 +25,55 @@ export interface BuildOptions {
   json?: boolean;
   jobs?: string;
   skipCompilerCheck?: boolean;
+  objectCache?: boolean;
+  /** The running kernel's image for run-pre matching. */
+  vmlinux?: string;
+  vmlinuz?: string;
+  /** --no-verify: false. */
+  verify?: boolean;
+}
+
+type Verification = { method: 'run-pre'; image: string; functions: VerifiedFunction[]; resolved: Record<string, number>; summary: string } | { method: 'none'; summary: string };
+
+/** Run-pre matching of the unit's original object against the running kernel's image. */
+async function verifyUnit(work: string, unit: UnitReport, kallsyms: Kallsyms, opts: BuildOptions, log?: (l: string) => void): Promise<{ record: Verification; resolved?: Map<string, number> }> {
+  if (opts.verify === false) return { record: { method: 'none', summary: 'warning: --no-verify: nothing proved that this build matches the running kernel' } };
+  const image = await openRunningImage({ vmlinux: opts.vmlinux, vmlinuz: opts.vmlinuz, tree: opts.src, workDir: work });
+  const replaced = unit.diff!.functions.filter((f) => f.status === 'changed' && f.cause !== 'line-numbers' && !f.replacedVia).map((f) => f.name);
+  const r = runPreMatch({ original: await readElfFile(unit.objects!.orig), originalFile: unit.path, object: unit.object, replaced, kallsyms, image });
+  for (const [name, sympos] of r.resolved) log?.(`run-pre: ${name} is entry ${sympos} of its name in kallsyms (the one whose bytes are this TU's)`);
+  const summary = `verified: ${r.verified.map((f) => `${f.name} (${f.bytes} bytes${f.sympos ? `, sympos ${f.sympos}` : ''})`).join(', ')} match the running kernel's code (run-pre matching against ${image.file})`;
+  return { record: { method: 'run-pre', image: image.file, functions: r.verified, resolved: Object.fromEntries(r.resolved), summary }, resolved: r.resolved };
 }
 
 const defaultHeaders = () => `/usr/src/linux-headers-${process.env.CDM_KERNEL_RELEASE ?? ''}`;
 
-export async function buildCommand(patches: string[], opts: BuildOptions, io: Output): Promise<number> {
+export async function buildCommand(patches: string[], opts: BuildOptions, io: Output, paths: string[] = []): Promise<number> {
   const quiet = opts.json || process.env.CI === 'true' || !process.stderr.isTTY;
   const log = quiet ? undefined : (line: string) => io.err(line);
-  const name = opts.name ?? `livepatch_${path.basename(patches[0] ?? 'patch').replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]/g, '_')}`.slice(0, 55);
+  // Patch files, or a git revision/range of --src (the original side read from git).
+  const given = await checkInputs(opts.src, patches, paths);
+  const stem = given.git ? given.git.commits[given.git.commits.length - 1]!.slice(0, 12) : path.basename(patches[0] ?? 'patch').replace(/\.[^.]*$/, '');
+  const name = opts.name ?? `livepatch_${stem.replace(/[^A-Za-z0-9_]/g, '_')}`.slice(0, 55);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new InputError(`--name ${name}: a module name is letters, digits and _`);
+  // Refused before anything is compiled: build proves the match unless told not to.
+  if (opts.verify !== false && !opts.vmlinux && !opts.vmlinuz) {
+    throw new InputError('build checks the original code against the running kernel (run-pre matching) and needs its image', 'pass --vmlinux <file> or --vmlinuz /boot/vmlinuz-$(uname -r); --no-verify skips the check (nothing then proves the module matches the running kernel)');
+  }
+  if (opts.vmlinux && opts.vmlinuz) throw new InputError('--vmlinux and --vmlinuz both given', 'pass one of them');
   const headers = opts.headers ?? defaultHeaders();
   const kallsyms = await readKallsyms(opts.kallsyms);
   const exports = await readSymvers(path.join(headers, 'Module.symvers'));
   const work = await mkdtemp(path.join(tmpdir(), 'cdm-build-'));
   try {
-    return await buildIn(work, name, headers, kallsyms, exports, patches, opts, io, log);
+    return await buildIn(work, name, headers, kallsyms, exports, given, opts, io, log);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
-async function buildIn(work: string, name: string, headers: string, kallsyms: Kallsyms, exports: Map<string, Export>, patches: string[], opts: BuildOptions, io: Output, log?: (l: string) => void): Promise<number> {
-  const report = await checkTree({ src: opts.src, patches, config: opts.config, jobs: opts.jobs ? Number(opts.jobs) : undefined, skipCompilerCheck: opts.skipCompilerCheck, log, keepObjects: path.join(work, 'objects') });
+async function buildIn(work: string, name: string, headers: string, kallsyms: Kallsyms, exports: Map<string, Export>, given: Awaited<ReturnType<typeof checkInputs>>, opts: BuildOptions, io: Output, log?: (l: string) => void): Promise<number> {
+  const report = await checkTree({ src: opts.src, patches: given.patches, patchTexts: given.patchTexts, originalFrom: given.originalFrom, config: opts.config, jobs: opts.jobs ? Number(opts.jobs) : undefined, skipCompilerCheck: opts.skipCompilerCheck, objectCache: opts.objectCache, log, keepObjects: path.join(work, 'objects') });
   const record = checkRecord(report);
   if (report.verdict !== 'patchable') {
     if (opts.json) io.out(toJson(record));
@@ -55,7 +84,8 @@ async function buildIn(work: string, name: string, headers: string, kallsyms: Ka
   if (units.length !== 1) throw new CdmError(ExitCode.environment, `the patch changes ${units.length} translation units; build handles one per module for now`, 'split the patch per file');
   const unit = units[0]!;
   if (unit.object !== 'vmlinux') throw new CdmError(ExitCode.environment, `${unit.path} belongs to the module ${unit.object}; build patches vmlinux code only for now`);
-  const { elf, plan } = await linkPatchObject({ patched: unit.objects!.patched, diff: unit.diff!, object: unit.object, kallsyms, exports });
+  const verification = await verifyUnit(work, unit, kallsyms, opts, log);
+  const { elf, plan } = await linkPatchObject({ patched: unit.objects!.patched, diff: unit.diff!, object: unit.object, kallsyms, exports, resolved: verification.resolved });
   {
     const patchObject = path.join(work, `${name}-patch.o`);
     await writeFile(patchObject, writeElf(elf));
@@ -66,9 +96,9 @@ async function buildIn(work: string, name: string, headers: string, kallsyms: Ka
     await copyFile(ko, `${out}.tmp-${process.pid}`);
     await rename(`${out}.tmp-${process.pid}`, out);
     if (opts.keepObject) await copyFile(patchObject, out.replace(/\.ko$/, '') + '-patch.o');
-    const result = { ...record, module: out, name, plan, verification: 'none: run-pre matching against vmlinux is not implemented yet; nothing proved that this build matches the running kernel' };
+    const result = { ...record, module: out, name, plan, verification: verification.record };
     if (opts.json) io.out(toJson(result));
-    else io.out(`${out}: livepatch module ${name} replacing ${plan.functions.map((f) => f.old_name).join(', ')}${plan.placeholders.length ? `; ${plan.placeholders.length} livepatch relocation(s)` : ''}\nnote: ${result.verification}`);
+    else io.out(`${out}: livepatch module ${name} replacing ${plan.functions.map((f) => f.old_name).join(', ')}${plan.placeholders.length ? `; ${plan.placeholders.length} livepatch relocation(s)` : ''}\n${verification.record.summary}`);
     return ExitCode.ok;
   }
 }

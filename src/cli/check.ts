@@ -1,15 +1,20 @@
 // `check --src <tree> <patch>...`: compile what the diff affects, original and patched, and
 // give the verdict per TU and for the whole patch, as the shared report record
 // (create-diff-module/report@0) in one of its views: text, JSON, SARIF 2.1.0 or Markdown.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
-import { checkInputs } from '../git/index.js';
+import { InputError } from '../common/errors.js';
+import { explainCheck, formatExplain, type ExplainRecord, type FunctionExplanation } from '../explain/index.js';
+import { checkInputs, perCommit } from '../git/index.js';
 import { checkTree, type CheckReport } from '../tree/index.js';
 import { ALWAYS_ON_STACK, KINDS } from '../source/index.js';
 import {
   applyWaivers, colorsFor, compareFindings, CONFIG_FILE_NAME, exitCodeForVerdict, FORMATS, loadConfigWaivers, mergeWaivers, objectRemedy, parseAllowOption,
-  parseFormat, REPORT_SCHEMA, renderReport, type ReportFinding, type ReportFunction, type ReportRecord, type Waiver,
+  parseFormat, REPORT_SCHEMA, renderReport, type Format, type ReportFinding, type ReportFunction, type ReportRecord, type Verdict, type Waiver,
 } from '../report/index.js';
-import type { Output } from './output.js';
+import { toJson, type Output } from './output.js';
 
 export { REPORT_SCHEMA };
 
@@ -31,7 +36,7 @@ export function checkRecord(report: CheckReport, opts: { waivers?: Waiver[] } = 
     new: targets('new'),
     functions,
     findings: mergeFindings(report, functions),
-    tus: report.units.map((u) => ({ path: u.path.replace(/\.o$/, '.c'), object: u.object, verdict: u.verdict, timings: u.timings })),
+    tus: report.units.map((u) => ({ path: u.path.replace(/\.o$/, '.c'), object: u.object, verdict: u.verdict, timings: u.timings, compiledBy: u.compiledBy })),
     changed_files: report.changedFiles,
     apply_notes: report.applyNotes,
     unhandled_files: report.unhandledFiles,
@@ -116,6 +121,12 @@ export interface CheckCommandOptions {
   verbose?: boolean;
   jobs?: string;
   skipCompilerCheck?: boolean;
+  /** --no-object-cache: false. */
+  objectCache?: boolean;
+  /** With a git range: one check and one report per commit. */
+  perCommit?: boolean;
+  /** Link each changed function to its explanation (the explain record), in JSON and text. */
+  explain?: boolean;
   /** With a git revision: limit to these paths (after `--`). */
   paths?: string[];
 }
@@ -125,21 +136,85 @@ export async function checkCommand(patches: string[], opts: CheckCommandOptions,
   const format = parseFormat(opts);
   const waivers = mergeWaivers(parseAllowOption(opts.allow), loadConfigWaivers(opts.configFile));
   const quiet = format !== 'text' || process.env.CI === 'true' || !process.stderr.isTTY;
+  const log = quiet ? undefined : (line: string) => io.err(line);
   // Patch files, or a git revision/range of --src (the original side read from git, never checked out).
   const given = await checkInputs(opts.src, patches, opts.paths ?? []);
-  const report = await checkTree({
-    src: opts.src,
-    config: opts.config,
-    patches: given.patches,
-    patchTexts: given.patchTexts,
-    originalFrom: given.originalFrom,
-    jobs: opts.jobs ? Number(opts.jobs) : undefined,
-    skipCompilerCheck: opts.skipCompilerCheck,
-    log: quiet ? undefined : (line) => io.err(line),
-  });
-  const record = checkRecord(report, { waivers });
-  io.out(renderReport(record as ReportRecord, format, { color: colorsFor(process.stdout), verbose: opts.verbose, title: 'create-diff-module check' }));
+  const render = { color: colorsFor(process.stdout), verbose: opts.verbose, title: 'create-diff-module check' };
+  if (opts.perCommit) {
+    if (!given.git) throw new InputError('--per-commit reports the commits of a git revision range one by one: patch files have no commits', 'give a range of --src (A..B) instead of patch files, or leave out --per-commit');
+    const results: PerCommitResult[] = [];
+    for (const c of perCommit(given.git)) {
+      log?.(`commit ${c.patch.name}`);
+      const one = await checkOnce({ patches: [], patchTexts: [c.patch], originalFrom: { gitBase: c.base } }, opts, waivers, log);
+      results.push({ commit: c.commit, subject: c.subject, ...one });
+    }
+    io.out(renderPerCommit(results, format, render));
+    return exitCodeForVerdict(worstVerdict(results.map((r) => r.record.verdict)));
+  }
+  const { record, explanation } = await checkOnce(given, opts, waivers, log);
+  io.out(renderReport(record as ReportRecord, format, render) + (explanation && format === 'text' ? `\n${formatExplain(explanation)}` : ''));
   return exitCodeForVerdict(record.verdict);
+}
+
+interface CheckInput { patches: string[]; patchTexts?: Array<{ name: string; text: string }>; originalFrom?: { gitBase: string } }
+
+/** One check and its record; with --explain, each function linked to its explanation. */
+async function checkOnce(input: CheckInput, opts: CheckCommandOptions, waivers: Waiver[], log?: (l: string) => void): Promise<{ record: CheckRecord; explanation?: ExplainRecord }> {
+  // explain reads the objects: they are copied out of the mirrors before another check reuses them.
+  const keep = opts.explain ? await mkdtemp(path.join(tmpdir(), 'cdm-check-explain-')) : undefined;
+  try {
+    const report = await checkTree({
+      src: opts.src,
+      config: opts.config,
+      ...input,
+      jobs: opts.jobs ? Number(opts.jobs) : undefined,
+      skipCompilerCheck: opts.skipCompilerCheck,
+      objectCache: opts.objectCache,
+      keepObjects: keep,
+      log,
+    });
+    const record = checkRecord(report, { waivers });
+    if (!keep) return { record };
+    const explanation = await explainCheck(report);
+    for (const f of record.functions as Array<ReportFunction & { explanation?: FunctionExplanation }>) {
+      f.explanation = explanation.functions.find((e) => e.name === f.name && e.tu === f.tu);
+    }
+    return { record, explanation };
+  } finally {
+    if (keep) await rm(keep, { recursive: true, force: true });
+  }
+}
+
+/** --per-commit: one record per commit; the gate takes the worst verdict. */
+export interface PerCommitResult { commit: string; subject: string; record: CheckRecord; explanation?: ExplainRecord }
+export const PER_COMMIT_SCHEMA = 'create-diff-module/per-commit@0';
+
+function worstVerdict(verdicts: Verdict[]): Verdict {
+  if (verdicts.includes('not-patchable')) return 'not-patchable';
+  return verdicts.includes('patchable') ? 'patchable' : 'no-change';
+}
+
+function renderPerCommit(results: PerCommitResult[], format: Format, render: Parameters<typeof renderReport>[2]): string {
+  const verdict = worstVerdict(results.map((r) => r.record.verdict));
+  if (format === 'json') {
+    return toJson({ schema: PER_COMMIT_SCHEMA, verdict, commits: results.map((r) => ({ commit: r.commit, subject: r.subject, report: r.record })) });
+  }
+  if (format === 'sarif') {
+    // One SARIF run per commit, told apart by automationDetails.id.
+    const logs = results.map((r) => JSON.parse(renderReport(r.record as ReportRecord, 'sarif', render)) as { runs: Array<Record<string, unknown>> } & Record<string, unknown>);
+    const runs = logs.flatMap((l, i) => l.runs.map((run) => ({ ...run, automationDetails: { id: `create-diff-module/per-commit/${results[i]!.commit}` } })));
+    return toJson({ ...logs[0], runs });
+  }
+  const head = (r: PerCommitResult) => `${r.commit.slice(0, 12)} ${r.subject}`;
+  const parts = results.map((r) => {
+    const body = renderReport(r.record as ReportRecord, format, { ...render, title: `create-diff-module check ${head(r)}` });
+    const more = r.explanation && format === 'text' ? `\n${formatExplain(r.explanation)}` : '';
+    return format === 'markdown' ? body : `commit ${head(r)}\n${body}${more}`;
+  });
+  const summary = format === 'markdown'
+    ? `**${results.length} commit(s), overall: ${verdict}**\n`
+    : `${results.length} commit(s), overall verdict: ${verdict}\n`;
+  return `${parts.join('\n')}\n${summary}`;
 }
 
 /** check's report and gate options beyond --json (registered in main.ts): call with the check command. */
@@ -149,5 +224,7 @@ export function registerCheckOptions(cmd: Command): Command {
     .option('--sarif', 'SARIF 2.1.0 for code scanning (one rule per finding kind); same as --format sarif')
     .option('--allow <kind>', 'waive a finding kind (repeatable, or comma-separated): reported as waived, does not fail the gate', (v: string, prev: string[] = []) => [...prev, v])
     .option('--config-file <file>', `waivers with reasons, {"allow": [{"kind", "reason"}]} (default: ./${CONFIG_FILE_NAME} when present)`)
-    .option('-v, --verbose', 'also list info findings in the text report');
+    .option('-v, --verbose', 'also list info findings in the text report')
+    .option('--per-commit', 'with a git range: check each commit against its parent and report them one by one (exit code: the worst verdict)')
+    .option('--explain', 'link each changed function to its explanation (cause, hunks, first differing instruction), as explain gives it');
 }

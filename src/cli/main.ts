@@ -59,10 +59,11 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .option('--config <file>', "the running kernel's config (e.g. /boot/config-$(uname -r)); refuse a tree configured differently")
     .option('-j, --jobs <n>', 'parallel compiles (two per TU: original and patched)', '2')
     .option('--skip-compiler-check', 'accept a compiler other than the one in CONFIG_CC_VERSION_TEXT')
+    .option('--no-object-cache', 'let make build both sides every time (no cached original objects, no recorded-command fast path)')
     .option('--json', 'machine-readable output, same as --format json (schema create-diff-module/report@0)')
     .argument('<input...>', 'unified diffs (git diff, git format-patch, diff -u) applied in order, - for standard input; or a git revision or range of --src (HEAD, A..B), optionally followed by -- <paths>')
     .addHelpText('after', EXIT_CODE_HELP)
-    .action(async (operands: string[], opts: { src: string; config?: string; json?: boolean; jobs?: string; skipCompilerCheck?: boolean }) => {
+    .action(async (operands: string[], opts: { src: string; config?: string; json?: boolean; jobs?: string; skipCompilerCheck?: boolean; objectCache?: boolean }) => {
       const { inputs, paths } = pathsAfterDoubleDash(argv, operands);
       exitCode = await checkCommand(inputs, { ...opts, paths }, io);
     });
@@ -75,6 +76,9 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .requiredOption('--src <tree>', 'a prepared kernel source tree (only read)')
     .requiredOption('--kallsyms <file>', "the running kernel's /proc/kallsyms (read as root; KASLR dumps are fine)")
     .option('--headers <dir>', 'the kernel headers to build the module against (with Module.symvers), e.g. /usr/src/linux-headers-$(uname -r)')
+    .option('--vmlinux <file>', "the running kernel's uncompressed image: the original code is checked against it (run-pre matching)")
+    .option('--vmlinuz <file>', "the running kernel's vmlinuz (e.g. /boot/vmlinuz-$(uname -r)); a vmlinux is extracted from it with the tree's scripts/extract-vmlinux")
+    .option('--no-verify', 'skip run-pre matching (the output then says nothing proved the build matches the running kernel)')
     .option('--name <name>', 'module name (letters, digits, _; also the /sys/kernel/livepatch name)')
     .option('-o, --output <file.ko>', 'where to write the module (default <name>.ko)')
     .option('--replace', 'atomic replace: the new patch replaces every earlier livepatch')
@@ -82,11 +86,13 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .option('--config <file>', "the running kernel's config; refuse a tree configured differently")
     .option('-j, --jobs <n>', 'parallel compiles', '2')
     .option('--skip-compiler-check', 'accept a compiler other than the one in CONFIG_CC_VERSION_TEXT')
+    .option('--no-object-cache', 'let make build both sides every time')
     .option('--json', 'machine-readable output (the report record plus module, name, plan)')
-    .argument('<patch...>', 'unified diffs, applied in order; - reads standard input')
+    .argument('<input...>', 'unified diffs, applied in order (- reads standard input); or a git revision or range of --src, optionally followed by -- <paths>')
     .addHelpText('after', EXIT_CODE_HELP)
-    .action(async (patches: string[], opts: BuildOptions) => {
-      exitCode = await buildCommand(patches, opts, io);
+    .action(async (operands: string[], opts: BuildOptions) => {
+      const { inputs, paths } = pathsAfterDoubleDash(argv, operands);
+      exitCode = await buildCommand(inputs, opts, io, paths);
     });
 
   registerLint(program, io, (code) => {

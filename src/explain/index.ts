@@ -9,6 +9,7 @@ import type { FunctionResult } from '../diff/index.js';
 import { readInliningDetail } from '../diff/inlining.js';
 import { baseName, isCloneName } from '../diff/names.js';
 import { disassemble, firstDifferingPair, type Insn } from './disasm.js';
+import { readElfFile, STT } from '../elf/index.js';
 
 export const EXPLAIN_SCHEMA = 'create-diff-module/explain@0';
 
@@ -32,6 +33,8 @@ export interface SourceLine {
 }
 
 export interface FirstDifference {
+  /** Set when the first difference lies in a fragment of the function (`foo.cold`), not its body; offsets are then the fragment's. */
+  fragment?: string;
   /** Offset of the first differing instruction in the original function (patched when the patch only inserts). */
   offset: number;
   orig_offset: number | null;
@@ -143,29 +146,42 @@ function context(a: Insn[], b: Insn[], origAt: number, patchedAt: number, n: num
 
 async function firstDifference(u: UnitReport, f: FunctionResult, maps: Map<string, LineMap>, n: number): Promise<FirstDifference | null> {
   if (!u.objects || f.status !== 'changed') return null;
-  const [a, b] = await Promise.all([
-    disassemble(u.objects.orig, f.section, f.name),
-    // A function in its own section is `.text.<name>`; the patched clone may be renumbered.
-    disassemble(u.objects.patched, f.patchedName && f.section === `.text.${f.name}` ? `.text.${f.patchedName}` : f.section, f.patchedName ?? f.name),
-  ]);
-  const pair = firstDifferingPair(a, b);
   const what = f.firstDifference?.what ?? null;
-  if (!pair) {
-    return what === null ? null : { offset: f.firstDifference!.offset, orig_offset: null, patched_offset: null, orig: '', patched: '', orig_line: null, patched_line: null, what, context: [] };
+  // The function's body first, then its .cold fragments (an unlikely branch, a pr_info).
+  const parts: Array<{ name: string; patched: string; section?: string; patchedSection?: string }> = [
+    // A function in its own section is `.text.<name>`; the patched clone may be renumbered.
+    { name: f.name, patched: f.patchedName ?? f.name, section: f.section, patchedSection: f.patchedName && f.section === `.text.${f.name}` ? `.text.${f.patchedName}` : f.section },
+    ...(f.fragments ?? []).map((frag) => ({ name: frag, patched: frag })),
+  ];
+  for (const part of parts) {
+    const [sa, sb] = await Promise.all([part.section ?? sectionOf(u.objects.orig, part.name), part.patchedSection ?? sectionOf(u.objects.patched, part.patched)]);
+    if (!sa || !sb) continue;
+    const [a, b] = await Promise.all([disassemble(u.objects.orig, sa, part.name), disassemble(u.objects.patched, sb, part.patched)]);
+    const pair = firstDifferingPair(a, b);
+    if (!pair) continue;
+    const x = pair.orig !== undefined ? a[pair.orig] : undefined;
+    const y = pair.patched !== undefined ? b[pair.patched] : undefined;
+    return {
+      ...(part.name !== f.name ? { fragment: part.name } : {}),
+      offset: x?.offset ?? y?.offset ?? 0,
+      orig_offset: x?.offset ?? null,
+      patched_offset: y?.offset ?? null,
+      orig: x?.text ?? '',
+      patched: y?.text ?? '',
+      orig_line: lineOf(x ?? a[pair.origAt], f.name, 'orig', maps),
+      patched_line: lineOf(y ?? b[pair.patchedAt], f.patchedName ?? f.name, 'patched', maps),
+      what,
+      context: context(a, b, pair.origAt, pair.patchedAt, n),
+    };
   }
-  const x = pair.orig !== undefined ? a[pair.orig] : undefined;
-  const y = pair.patched !== undefined ? b[pair.patched] : undefined;
-  return {
-    offset: x?.offset ?? y?.offset ?? 0,
-    orig_offset: x?.offset ?? null,
-    patched_offset: y?.offset ?? null,
-    orig: x?.text ?? '',
-    patched: y?.text ?? '',
-    orig_line: lineOf(x ?? a[pair.origAt], f.name, 'orig', maps),
-    patched_line: lineOf(y ?? b[pair.patchedAt], f.patchedName ?? f.name, 'patched', maps),
-    what,
-    context: context(a, b, pair.origAt, pair.patchedAt, n),
-  };
+  return what === null ? null : { offset: f.firstDifference!.offset, orig_offset: null, patched_offset: null, orig: '', patched: '', orig_line: null, patched_line: null, what, context: [] };
+}
+
+/** The section that holds function `name` in `object` (a .cold fragment's is .text.unlikely.*). */
+async function sectionOf(object: string, name: string): Promise<string | undefined> {
+  const elf = await readElfFile(object);
+  const sym = elf.symbols.find((s) => s.name === name && s.type === STT.FUNC && !s.special && s.shndx > 0);
+  return sym ? elf.sections[sym.shndx]?.name : undefined;
 }
 
 /** Explain every changed and new function of a finished check. */
@@ -260,7 +276,7 @@ export function formatExplain(r: ExplainRecord): string {
         lines.push(`  no instruction differs${d.what ? `: ${d.what}` : ''}`);
         continue;
       }
-      lines.push(`  first difference at +0x${d.offset.toString(16)}${d.what ? ` (${d.what})` : ''}`);
+      lines.push(`  first difference at ${d.fragment ? `${d.fragment}` : ''}+0x${d.offset.toString(16)}${d.what ? ` (${d.what})` : ''}`);
       lines.push(`    original: ${where(d.orig_line)}`, `    patched:  ${where(d.patched_line)}`);
       const cell = (c: { offset: number; text: string } | null) => (c ? `+0x${c.offset.toString(16).padEnd(4)} ${c.text}` : '');
       const width = Math.min(60, Math.max(20, ...d.context.map((c) => cell(c.orig).length)));

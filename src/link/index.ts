@@ -20,6 +20,8 @@ export interface LinkInput {
   object: string;
   kallsyms: Kallsyms;
   exports: Map<string, Export>;
+  /** sympos of same-named functions told apart by run-pre matching (src/verify). */
+  resolved?: Map<string, number>;
 }
 
 /** Special sections whose records are carried for included functions. */
@@ -147,12 +149,14 @@ function symposOfFunction(input: LinkInput, name: string, bind: 'local' | 'globa
 }
 
 function symposUnique(input: LinkInput, name: string, fits: (e: { type: string }) => boolean): number {
+  const known = input.resolved?.get(name);
+  if (known !== undefined) return known;
   const all = lookup(input.kallsyms, name, input.object === 'vmlinux' ? 'vmlinux' : input.object);
   if (all.length === 0) throw new EnvironmentError(`${name} is not in ${input.kallsyms.file}: the kallsyms dump is not from the kernel this tree builds`, 'pass the running kernel\'s /proc/kallsyms (read as root)');
   if (all.length === 1) return 0;
   const fit = all.map((e, i) => ({ e, i })).filter(({ e }) => fits(e));
   if (fit.length !== 1) {
-    throw new EnvironmentError(`${name} occurs ${all.length} times in ${input.kallsyms.file} and ${fit.length} candidates fit: telling them apart needs run-pre matching against vmlinux, which build does not do yet`);
+    throw new EnvironmentError(`${name} occurs ${all.length} times in ${input.kallsyms.file} and ${fit.length} candidates fit: none of them was told apart by its bytes (run-pre matching only tells apart functions this TU defines; pass --vmlinux/--vmlinuz rather than --no-verify)`);
   }
   return fit[0]!.i + 1;
 }

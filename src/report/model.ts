@@ -49,6 +49,8 @@ export interface ReportTu {
   object?: string;
   verdict: string;
   timings?: Record<string, number | undefined>;
+  /** How each object was made: make, kbuild's recorded command, or the object cache. */
+  compiledBy?: { original: string; patched: string };
 }
 
 /** A waived kind and why: `from` is `--allow` or the config file that waived it. */

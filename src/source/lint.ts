@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../common/errors.js';
-import { applyToTree, readPatches, treeReader, type FilePatch } from '../patch/index.js';
+import { applyToTree, readPatches, treeReader, type FilePatch, type TreeReader } from '../patch/index.js';
 import { analyzeChanges } from './analyze.js';
 import { estimateIncludingTus } from './headers.js';
 import { KINDS } from './kinds.js';
@@ -18,6 +18,8 @@ export interface LintOptions {
   strip?: number;
   /** Estimate TUs including a changed header (default true; builds a cached index once). */
   tuCounts?: boolean;
+  /** Where the original side comes from (a git base commit); default: the tree's files. */
+  readOriginal?: TreeReader;
 }
 
 export async function checkTree(src: string): Promise<string> {
@@ -44,7 +46,7 @@ export function checkAllow(allow: string[]): void {
 export async function lintFilePatches(patches: FilePatch[], opts: LintOptions = {}): Promise<LintReport> {
   const root = await checkTree(opts.src ?? '.');
   checkAllow(opts.allow ?? []);
-  const applied = await applyToTree(patches, treeReader(root));
+  const applied = await applyToTree(patches, opts.readOriginal ?? treeReader(root));
   const analysis = await analyzeChanges(applied.files, {
     tuEstimate: opts.tuCounts === false ? undefined : (h) => estimateIncludingTus(root, h),
   });

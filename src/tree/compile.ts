@@ -44,7 +44,12 @@ export async function checkCompiler(cc: string, versionText: string): Promise<vo
   }
 }
 
-export interface CompileResult { object: string; ms: number }
+export interface CompileResult {
+  object: string;
+  ms: number;
+  /** How the object was made: kbuild (make), kbuild's recorded command run directly, or the object cache. */
+  by: 'make' | 'recorded-command' | 'cache';
+}
 
 /** make <unit> in `mirror`; the object's path, or NotBuiltError / EnvironmentError. */
 export async function compileUnit(mirror: string, unit: string, cc: string, side: 'original' | 'patched'): Promise<CompileResult> {
@@ -53,8 +58,13 @@ export async function compileUnit(mirror: string, unit: string, cc: string, side
   if (r.exitCode !== 0) {
     const out = `${r.stderr}\n${r.stdout}`;
     if (/No rule to make target '[^']*'/.test(out) && new RegExp(`No rule to make target '${unit.replace(/[.+]/g, '\\$&')}'`).test(out)) throw new NotBuiltError(unit);
-    const errors = out.split('\n').filter((l) => /error|Error/.test(l)).slice(0, 15).join('\n');
-    throw new EnvironmentError(`compiling the ${side} ${unit} failed:\n${errors || out.trim().split('\n').slice(-15).join('\n')}`, side === 'patched' ? 'fix the patch so it compiles' : 'the tree itself does not compile this unit; check the tree and its .config');
+    throw compileFailure(unit, side, out);
   }
-  return { object: path.join(mirror, unit), ms: performance.now() - start };
+  return { object: path.join(mirror, unit), ms: performance.now() - start, by: 'make' };
+}
+
+/** The compiler's own error lines (exit 4), with a hint for the side that failed. */
+export function compileFailure(unit: string, side: 'original' | 'patched', output: string): EnvironmentError {
+  const errors = output.split('\n').filter((l) => /error|Error/.test(l)).slice(0, 15).join('\n');
+  return new EnvironmentError(`compiling the ${side} ${unit} failed:\n${errors || output.trim().split('\n').slice(-15).join('\n')}`, side === 'patched' ? 'fix the patch so it compiles' : 'the tree itself does not compile this unit; check the tree and its .config');
 }

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { ExitCode, InputError } from '../common/errors.js';
 import { diffObjects, type ObjectDiff } from '../diff/index.js';
 import { affectedUnits } from './affected.js';
-import { checkCompiler, checkPreparedTree, compileUnit, configuredCompiler, NotBuiltError } from './compile.js';
+import { checkCompiler, checkPreparedTree, configuredCompiler, NotBuiltError, type CompileResult } from './compile.js';
+import { compileBoth, isBuildFile, type UnitCompileContext } from './unit-compile.js';
+import { compilerIdentity } from './object-cache.js';
 import { withLineDirectives } from './line-directives.js';
 import { ensureMirror, mirrorPaths, realTree, restoreMirrorFile, writeMirrorFile } from './mirror.js';
 import { applyPatchFiles, type FileChange } from './patches.js';
@@ -35,6 +37,8 @@ export interface CheckOptions {
   patchTexts?: Array<{ name: string; text: string }>;
   /** Copy each unit's two objects into this directory (UnitReport.objects), before another check can reuse the mirrors. */
   keepObjects?: string;
+  /** false: make builds both sides every time (no object cache, no recorded-command fast path). */
+  objectCache?: boolean;
 }
 
 export interface UnitReport {
@@ -47,6 +51,8 @@ export interface UnitReport {
   /** Copies of the compiled objects (CheckOptions.keepObjects). */
   objects?: { orig: string; patched: string };
   timings: { compileOrigMs?: number; compilePatchedMs?: number; diffMs?: number };
+  /** How each object was made (make, kbuild's recorded command, or the object cache). */
+  compiledBy?: { original: CompileResult['by']; patched: CompileResult['by'] };
 }
 
 export interface CheckReport {
@@ -145,8 +151,13 @@ async function checkInMirrors(
       await kbuild.dispose();
     }
     const jobs = Math.max(1, Math.floor((opts.jobs ?? 2) / 2));
+    const ctx: UnitCompileContext = {
+      cc,
+      compiler: opts.objectCache === false ? undefined : await compilerIdentity(cc),
+      buildFilesChanged: changes.some((c) => isBuildFile(c.path)),
+    };
     const worker = async () => {
-      for (let unit = queue.shift(); unit; unit = queue.shift()) units.push(await checkUnit(paths, unit, cc, log, opts.keepObjects));
+      for (let unit = queue.shift(); unit; unit = queue.shift()) units.push(await checkUnit(paths, unit, ctx, log, opts.keepObjects));
     };
     await Promise.all(Array.from({ length: jobs }, worker));
   } finally {
@@ -181,14 +192,19 @@ async function keep(dir: string, unit: string, a: string, b: string): Promise<{ 
   return { orig: `${base}.orig.o`, patched: `${base}.patched.o` };
 }
 
-async function checkUnit(paths: { orig: string; patched: string }, unit: string, cc: string, log: (l: string) => void, keepDir?: string): Promise<UnitReport> {
+async function checkUnit(paths: { orig: string; patched: string }, unit: string, ctx: UnitCompileContext, log: (l: string) => void, keepDir?: string): Promise<UnitReport> {
   log(`compiling ${unit} (original and patched)`);
   try {
-    const [a, b] = await Promise.all([compileUnit(paths.orig, unit, cc, 'original'), compileUnit(paths.patched, unit, cc, 'patched')]);
+    const [a, b] = await compileBoth(paths, unit, ctx);
+    if (a.by === 'cache') log(`${unit}: original object from the cache (nothing it was built from changed)`);
     const t = performance.now();
     const diff = await diffObjects(a.object, b.object);
     const objects = keepDir ? await keep(keepDir, unit, a.object, b.object) : undefined;
-    return { path: unit, object: await unitObject(paths.orig, unit), verdict: diff.verdict, diff, objects, timings: { compileOrigMs: a.ms, compilePatchedMs: b.ms, diffMs: performance.now() - t } };
+    return {
+      path: unit, object: await unitObject(paths.orig, unit), verdict: diff.verdict, diff, objects,
+      timings: { compileOrigMs: a.ms, compilePatchedMs: b.ms, diffMs: performance.now() - t },
+      compiledBy: { original: a.by, patched: b.by },
+    };
   } catch (err) {
     if (err instanceof NotBuiltError) return { path: unit, object: 'vmlinux', verdict: 'not-built', message: err.message, timings: {} };
     throw err;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTarget, TEST_ABI, type KernelTarget } from '../../src/target/index.js';
 import { mirrorPaths } from '../../src/tree/mirror.js';
+import { checkTree } from '../../src/tree/index.js';
 import { baseName } from '../../src/diff/names.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -48,8 +49,8 @@ afterAll(() => {
 const names = (list: string[]) => [...new Set(list.map(baseName))].sort();
 
 describe('check on real Debian 6.1 fixes', () => {
-  it('has at least 12 fixes', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(12);
+  it('has at least 15 fixes', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(15);
   });
 
   it.each(cases)('$name', async ({ patch, expected: file }) => {
@@ -66,6 +67,7 @@ describe('check on real Debian 6.1 fixes', () => {
     // source-only findings may add to them but must agree with the verdict above.
     const blocking = report.findings.filter((f: { severity: string; evidence: string }) => f.severity === 'block' && f.evidence !== 'source').map((f: { kind: string }) => f.kind);
     expect([...new Set(blocking)].sort()).toEqual([...new Set(expected.problems as string[])].sort());
+    for (const kind of expected.sourceFindings ?? []) expect(report.findings.map((f: { kind: string }) => f.kind)).toContain(kind);
     if (expected.minUnits) expect(report.tus.length).toBeGreaterThanOrEqual(expected.minUnits);
     for (const nb of expected.notBuilt ?? []) expect(report.tus.find((t: { path: string }) => t.path === nb)?.verdict).toBe('not-built');
     if (expected.object) expect(report.functions.every((f: { object: string }) => f.object === expected.object)).toBe(true);
@@ -80,6 +82,36 @@ describe('check on real Debian 6.1 fixes', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).changed).toEqual(['cmdline_proc_show']);
     expect(treeHash(partly)).toBe(hash);
+  });
+});
+
+describe('the object cache and the recorded-command fast path', () => {
+  it('give byte-for-byte the objects make gives, and are used on the second check', async () => {
+    const patch = join(DATA, 'diff', 'fork-new-helper.patch');
+    const keep = (dir: string) => mkdtempSync(join(tmpdir(), `cdm-${dir}-`));
+    const viaMake = await checkTree({ src: target.sourceDir, patches: [patch], objectCache: false, keepObjects: keep('make') });
+    // The first cached run may still have to fill the cache; the second must not run make at all.
+    await checkTree({ src: target.sourceDir, patches: [patch] });
+    const fast = await checkTree({ src: target.sourceDir, patches: [patch], keepObjects: keep('fast') });
+    const [m, f] = [viaMake.units[0]!, fast.units[0]!];
+    expect(m.compiledBy).toEqual({ original: 'make', patched: 'make' });
+    expect(f.compiledBy).toEqual({ original: 'cache', patched: 'recorded-command' });
+    expect(readFileSync(f.objects!.orig).equals(readFileSync(m.objects!.orig))).toBe(true);
+    expect(readFileSync(f.objects!.patched).equals(readFileSync(m.objects!.patched))).toBe(true);
+    expect(f.diff!.functions.map((x) => x.name)).toEqual(m.diff!.functions.map((x) => x.name));
+  });
+
+  it('runs make when the patch edits a build file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdm-buildfile-'));
+    const text = readFileSync(join(DATA, 'diff', 'proc-cmdline-string.patch'), 'utf8')
+      + '--- a/fs/proc/Makefile\n+++ b/fs/proc/Makefile\n@@ -1,3 +1,4 @@\n # SPDX-License-Identifier: GPL-2.0\n+# a comment\n #\n # Makefile for the Linux proc filesystem routines.\n';
+    writeFileSync(join(dir, 'with-makefile.patch'), text);
+    const r = await checkTree({ src: target.sourceDir, patches: [join(dir, 'with-makefile.patch')] });
+    const unit = r.units.find((u) => u.path === 'fs/proc/cmdline.o')!;
+    expect(unit.compiledBy?.patched).toBe('make');
+    expect(unit.verdict).toBe('patchable');
+    // The Makefile edit itself is the source analysis' business (a build change blocks).
+    expect(r.source.findings.some((f) => f.file === 'fs/proc/Makefile')).toBe(true);
   });
 });
 

@@ -93,6 +93,33 @@ describe('explain on real Debian 6.1 fixes', () => {
     expect(text.stdout).toMatch(/│/);
   });
 
+  it('a string-literal-only change: the first difference names both literals by their contents', async () => {
+    const { code, record } = await json('acct-message-string.patch');
+    expect(code).toBe(0);
+    expect(record.changed).toEqual(['check_free_space']);
+    const f = record.functions[0]!;
+    expect(f.cause).toBe('edited');
+    expect(f.hunks).toEqual([{ file: 'kernel/acct.c', line: 139 }]);
+    const d = f.first_difference!;
+    expect(d.orig).toContain('Process accounting paused\\n');
+    expect(d.patched).toContain('Process accounting paused (disk space low)');
+    expect(d.patched_line).toMatchObject({ file: 'kernel/acct.c', line: 139 });
+  });
+
+  it('check --explain links each changed function to its explanation', async () => {
+    const r = await runCli(['check', '--json', '--explain', '--src', target.sourceDir, join(DIFF, 'fork-new-helper.patch')]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.functions.length).toBeGreaterThan(0);
+    for (const f of report.functions) {
+      expect(f.explanation?.name, f.name).toBe(f.name);
+      expect(f.explanation.cause).toBe(f.cause);
+    }
+    expect(report.functions.some((f: { status: string; explanation: { origin: unknown } }) => f.status === 'new' && f.explanation.origin)).toBe(true);
+    const text = await runCli(['check', '--explain', '--src', target.sourceDir, join(DIFF, 'fork-new-helper.patch')]);
+    expect(text.stdout).toMatch(/│/);
+  });
+
   it('an inlined callee is named, with the chain', async () => {
     const { record } = await json('fork-inline-free-signal.patch');
     const inl = record.functions.filter((x) => x.cause === 'inlined');
@@ -203,6 +230,37 @@ describe('explain with git input', () => {
     expect(report.verdict).toBe('patchable');
     expect(report.changed).toEqual(['cmdline_proc_show']);
     expect(await gitState()).toBe(state);
+  });
+
+  it('check --per-commit reports each commit against its parent; lint takes the range too', async () => {
+    const state = await gitState();
+    const r = await runCli(['check', '--json', '--per-commit', '--src', target.sourceDir, 'HEAD~2..HEAD', '--', 'fs/proc/']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.schema).toBe('create-diff-module/per-commit@0');
+    expect(out.commits.map((c: { subject: string }) => c.subject)).toEqual(['proc: prefix cmdline', 'proc: two newlines']);
+    for (const c of out.commits) {
+      expect(c.report.verdict).toBe('patchable');
+      expect(c.report.changed).toEqual(['cmdline_proc_show']);
+    }
+    // Each commit's hunk is its own: the second commit's lies below the first's added line.
+    const lines = out.commits.map((c: { report: { functions: Array<{ hunks: Array<{ line: number }> }> } }) => c.report.functions[0]!.hunks.map((h) => h.line));
+    expect(lines[0]).toContain(9);
+    expect(lines[1]!.every((l: number) => l >= 10)).toBe(true);
+    const text = await runCli(['check', '--per-commit', '--src', target.sourceDir, 'HEAD~2..HEAD']);
+    expect(text.stdout).toMatch(/^commit [0-9a-f]{12} proc: prefix cmdline$/m);
+    expect(text.stdout).toMatch(/2 commit\(s\), overall verdict: patchable/);
+    const lint = await runCli(['lint', '--json', '--src', target.sourceDir, 'HEAD~2..HEAD']);
+    expect(lint.exitCode, lint.stderr).toBe(0);
+    // The range as one change against its base: both commits' lines in cmdline_proc_show.
+    expect(JSON.parse(lint.stdout).changed).toEqual(['cmdline_proc_show']);
+    expect(await gitState()).toBe(state);
+  });
+
+  it('check --per-commit refuses patch files (exit 2)', async () => {
+    const r = await runCli(['check', '--per-commit', '--src', target.sourceDir, join(DIFF, 'proc-cmdline-string.patch')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--per-commit .* git revision range/);
   });
 
   it('says a range with no C changes under the paths is no change (exit 3), an unknown revision exit 2', async () => {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootTarget, ensureTarget, targetKallsyms, TEST_ABI, type KernelTarget } from '../../src/target/index.js';
+import { bootTarget, ensureTarget, targetKallsyms, targetVmlinux, TEST_ABI, type KernelTarget } from '../../src/target/index.js';
 import { runCli } from '../helpers/cli.js';
 
 let target: KernelTarget;
@@ -42,9 +42,12 @@ describe('build on the real kernel', () => {
   it('turns a fix to cmdline_proc_show into a module that patches and unpatches the running kernel', async () => {
     const kallsyms = await targetKallsyms(target, { kaslr: true, log });
     const ko = path.join(dir, 'cdm_cmdline.ko');
-    const r = await runCli(['build', '--json', '--src', target.sourceDir, '--kallsyms', kallsyms, '--headers', target.headersDir, '--name', 'cdm_cmdline', '-o', ko, PATCH]);
+    const r = await runCli(['build', '--json', '--src', target.sourceDir, '--kallsyms', kallsyms, '--vmlinux', await targetVmlinux(target), '--headers', target.headersDir, '--name', 'cdm_cmdline', '-o', ko, PATCH]);
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
+    // Run-pre matching proved the replaced function is the running kernel's code.
+    expect(report.verification.method).toBe('run-pre');
+    expect(report.verification.functions.map((f: { name: string }) => f.name)).toEqual(['cmdline_proc_show']);
     expect(report.plan.functions.map((f: { old_name: string }) => f.old_name)).toEqual(['cmdline_proc_show']);
     expect(report.plan.placeholders.map((p: { name: string }) => p.name)).toEqual(['saved_command_line']);
 

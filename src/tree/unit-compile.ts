@@ -1,0 +1,69 @@
+// The two compiles of one TU, as cheaply as correctness allows. The original object comes
+// from the object cache when kbuild's record of its last build says nothing it read has
+// changed, else from make (which also refreshes that record). The patched object is made by
+// running the original's recorded command in the patched mirror: the command depends only on
+// Makefiles and the config, which the patch leaves alone unless it edits a build file (then
+// make runs). Either way the objects are the ones make would have produced.
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { cachedObject, objectKey, storeObject } from './object-cache.js';
+import { compileFailure, compileUnit, type CompileResult } from './compile.js';
+import { readRecordedCommand, runRecordedCommand, type RecordedCommand } from './recorded-command.js';
+
+export interface UnitCompileContext {
+  cc: string;
+  /** compilerIdentity(cc); undefined disables the object cache and recorded commands. */
+  compiler?: string;
+  /** The patch edits a Makefile, Kbuild, Kconfig or .config: flags may change, make must run. */
+  buildFilesChanged: boolean;
+}
+
+/** Original and patched object of `unit` (the original may be the cache's copy: read, never write it). */
+export async function compileBoth(paths: { orig: string; patched: string }, unit: string, ctx: UnitCompileContext): Promise<[CompileResult, CompileResult]> {
+  const start = performance.now();
+  const recorded = ctx.compiler ? await readRecordedCommand(paths.orig, unit) : undefined;
+  // The patched compile starts while the original's inputs are hashed; it is only kept when
+  // the record proves valid (the cache hits), else make redoes both sides.
+  const patched = recorded ? settle(compilePatched(paths.patched, unit, ctx, recorded)) : undefined;
+  const key = recorded && ctx.compiler ? await objectKey(paths.orig, recorded, ctx.compiler) : undefined;
+  const hit = key && (await cachedObject(key));
+  if (hit && patched) {
+    const original: CompileResult = { object: hit, ms: performance.now() - start, by: 'cache' };
+    return [original, unwrap(await patched)];
+  }
+  if (patched) {
+    // Not proven current: make must not take this object for up to date.
+    await patched;
+    await rm(path.join(paths.patched, unit), { force: true });
+  }
+  // No valid record (first build, or something the unit reads changed): make decides, for both.
+  const both = await Promise.all([compileUnit(paths.orig, unit, ctx.cc, 'original'), compileUnit(paths.patched, unit, ctx.cc, 'patched')]);
+  if (ctx.compiler) {
+    const fresh = await readRecordedCommand(paths.orig, unit);
+    const freshKey = fresh && (await objectKey(paths.orig, fresh, ctx.compiler));
+    if (freshKey) await storeObject(freshKey, both[0].object);
+  }
+  return both;
+}
+
+async function compilePatched(mirror: string, unit: string, ctx: UnitCompileContext, recorded: RecordedCommand): Promise<CompileResult> {
+  if (ctx.buildFilesChanged) return compileUnit(mirror, unit, ctx.cc, 'patched');
+  const start = performance.now();
+  const r = await runRecordedCommand(mirror, recorded);
+  // gcc's -MMD output is fixdep's input; make is not running, so nothing consumes it.
+  await rm(path.join(mirror, path.dirname(unit), `.${path.basename(unit)}.d`), { force: true });
+  if (!r.ok) throw compileFailure(unit, 'patched', r.output);
+  return { object: path.join(mirror, unit), ms: performance.now() - start, by: 'recorded-command' };
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+function unwrap<T>(s: Settled<T>): T {
+  if (s.ok) return s.value;
+  throw s.error;
+}
+
+/** Files whose change can alter kbuild's flags for a unit. */
+export function isBuildFile(rel: string): boolean {
+  return /(^|\/)(Makefile[^/]*|Kbuild[^/]*|Kconfig[^/]*|[^/]*\.mk)$/.test(rel) || rel === '.config';
+}

@@ -1,0 +1,128 @@
+// Run-pre matching: the original object we compiled must be the running kernel's code. Each
+// function the patch replaces is compared, byte for byte outside its relocations, with the
+// running kernel's image at its kallsyms address; a mismatch means the tree, the config or
+// the compiler is not the running kernel's, and a module built from it would replace code
+// the kernel does not have. The same comparison tells apart same-named local functions: of
+// the kallsyms entries of a name, the one whose bytes match our copy is the one this TU
+// defines, and its position is the sympos.
+import { EnvironmentError, InputError } from '../common/errors.js';
+import { EM, SHN, STB, STT, relocationTypeName, type ElfObject } from '../elf/index.js';
+import type { KernelImage } from '../elf/image.js';
+import { lookup, type Kallsyms } from '../symbols/index.js';
+
+/** A function's bytes in the original object, with the bytes its relocations fill masked out. */
+export interface FunctionCode {
+  name: string;
+  local: boolean;
+  bytes: Uint8Array;
+  /** true where the linker writes (relocation fields): not compared. */
+  masked: boolean[];
+}
+
+export function functionCode(elf: ElfObject, name: string): FunctionCode | undefined {
+  const sym = elf.symbols.find((s) => s.name === name && s.type === STT.FUNC && !s.special && s.shndx !== SHN.UNDEF && s.size > 0n);
+  if (!sym) return undefined;
+  const section = elf.sections[sym.shndx]!;
+  const start = Number(sym.value);
+  const size = Number(sym.size);
+  const bytes = section.data.subarray(start, start + size);
+  const masked = new Array<boolean>(size).fill(false);
+  for (const rs of elf.relocations) {
+    if (rs.target !== sym.shndx) continue;
+    for (const r of rs.entries) {
+      const at = Number(r.offset) - start;
+      if (at < 0 || at >= size) continue;
+      const width = relocationWidth(elf.header.machine, r.type);
+      for (let i = at; i < Math.min(size, at + width); i++) masked[i] = true;
+    }
+  }
+  return { name, local: sym.bind === STB.LOCAL, bytes, masked };
+}
+
+/** Bytes a relocation writes (x86-64: the 64-bit kinds 8, every other kind the kernel uses 4). */
+function relocationWidth(machine: number, type: number): number {
+  if (machine !== EM.X86_64) throw new EnvironmentError(`run-pre matching supports x86-64 objects only (this one is machine ${machine})`, 'pass --no-verify to build without it (the report then says nothing proved the match)');
+  return /(_64|PC64|GOTOFF64|GOTPC64|SIZE64)$/.test(relocationTypeName(machine, type)) ? 8 : 4;
+}
+
+/** Offset of the first byte that differs outside the masked fields, or -1. */
+export function firstMismatch(code: FunctionCode, running: Uint8Array): number {
+  for (let i = 0; i < code.bytes.length; i++) if (!code.masked[i] && code.bytes[i] !== running[i]) return i;
+  return -1;
+}
+
+export interface VerifiedFunction {
+  name: string;
+  object: string;
+  /** Address in the kallsyms dump (shifted by KASLR). */
+  address: bigint;
+  sympos: number;
+  /** Entries of the name in kallsyms. */
+  candidates: number;
+  bytes: number;
+}
+
+export interface RunPreResult {
+  /** Replaced functions, each proven to be the running kernel's code. */
+  verified: VerifiedFunction[];
+  /** Same-named local functions of this TU told apart by their bytes: name → sympos. */
+  resolved: Map<string, number>;
+}
+
+export interface RunPreInput {
+  original: ElfObject;
+  /** Where the original object came from (for messages). */
+  originalFile: string;
+  /** 'vmlinux' (modules are matched against their .ko, not yet supported). */
+  object: string;
+  /** Functions the patch replaces (names in the original object). */
+  replaced: string[];
+  kallsyms: Kallsyms;
+  image: KernelImage;
+}
+
+export function runPreMatch(input: RunPreInput): RunPreResult {
+  const { kallsyms, image } = input;
+  if (input.object !== 'vmlinux') throw new EnvironmentError(`run-pre matching of module code (${input.object}) is not supported yet`, 'pass --no-verify to build without it');
+  const matches = (code: FunctionCode, address: bigint) => {
+    const running = image.bytesAt(address - kallsyms.kaslrOffset, code.bytes.length);
+    return running ? firstMismatch(code, running) : -2;
+  };
+  const resolved = new Map<string, number>();
+  // Local functions of this TU whose names kallsyms lists more than once: the bytes decide.
+  for (const s of input.original.symbols) {
+    if (s.type !== STT.FUNC || s.bind !== STB.LOCAL || s.special || s.shndx === SHN.UNDEF) continue;
+    const all = lookup(kallsyms, s.name, 'vmlinux');
+    if (all.length < 2) continue;
+    const code = functionCode(input.original, s.name);
+    if (!code) continue;
+    const hits = all.map((e, i) => ({ e, i })).filter(({ e }) => /[tT]/.test(e.type) && matches(code, e.address) === -1);
+    if (hits.length === 1) resolved.set(s.name, hits[0]!.i + 1);
+  }
+
+  const verified: VerifiedFunction[] = [];
+  for (const name of input.replaced) {
+    const code = functionCode(input.original, name);
+    if (!code) throw new InputError(`${input.originalFile}: no function ${name} to compare with the running kernel`);
+    const all = lookup(kallsyms, name, 'vmlinux');
+    if (all.length === 0) throw new EnvironmentError(`${name} is not in ${kallsyms.file}: the kallsyms dump is not from the kernel this tree builds`, 'pass the running kernel\'s /proc/kallsyms (read as root)');
+    const sympos = all.length === 1 ? 1 : resolved.get(name);
+    if (sympos === undefined) {
+      throw new EnvironmentError(`run-pre: ${name} occurs ${all.length} times in ${kallsyms.file} and none (or several) of them is our build's code: the tree, config or compiler is not the running kernel's`, 'build from the running kernel\'s source and config with its compiler');
+    }
+    const entry = all[sympos - 1]!;
+    const at = matches(code, entry.address);
+    if (at === -2) throw new EnvironmentError(`run-pre: ${name} at 0x${entry.address.toString(16)} is outside ${image.file}'s sections: the image is not the running kernel's`, 'pass the running kernel\'s vmlinux or vmlinuz with the kallsyms dump of the same boot\'s kernel');
+    if (at >= 0) {
+      const running = image.bytesAt(entry.address - kallsyms.kaslrOffset + BigInt(at), Math.min(8, code.bytes.length - at))!;
+      throw new EnvironmentError(
+        `run-pre: ${name} differs from the running kernel at +0x${at.toString(16)} (our build: ${hex(code.bytes.subarray(at, at + running.length))}, running: ${hex(running)}): the tree, config or compiler is not the running kernel's`,
+        'build from the running kernel\'s source, .config and compiler (or pass --no-verify to skip the check; nothing then proves the module matches)',
+      );
+    }
+    verified.push({ name, object: 'vmlinux', address: entry.address, sympos: all.length === 1 ? 0 : sympos, candidates: all.length, bytes: code.bytes.length });
+  }
+  return { verified, resolved };
+}
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
