@@ -7,7 +7,7 @@ import { CdmError, ExitCode, InputError } from '../common/errors.js';
 import { readElfFile, writeElf } from '../elf/index.js';
 import { openRunningImage, runPreMatch, type VerifiedFunction } from '../verify/index.js';
 import { linkPatchObject } from '../link/index.js';
-import { buildModule } from '../module/index.js';
+import { buildModule, CALLBACK_KINDS, type KlpCallbacks, type KlpPlan } from '../module/index.js';
 import { readKallsyms, readSymvers, type Export, type Kallsyms } from '../symbols/index.js';
 import { checkTree, type UnitReport } from '../tree/index.js';
 import { checkRecord } from './check.js';
@@ -31,6 +31,20 @@ export interface BuildOptions {
   vmlinuz?: string;
   /** --no-verify: false. */
   verify?: boolean;
+}
+
+/**
+ * Livepatch callbacks by convention (docs: README "build"): a function the patch adds named
+ * cdm_pre_patch, cdm_post_patch, cdm_pre_unpatch or cdm_post_unpatch becomes that callback of
+ * the patched object (mark a static one __used, or gcc drops it as unused).
+ */
+function callbacksOf(unit: UnitReport): Pick<KlpPlan, 'callbacks'> {
+  const entry: KlpCallbacks = { object: unit.object };
+  for (const kind of CALLBACK_KINDS) {
+    const f = unit.diff!.functions.find((x) => x.status === 'new' && x.name === `cdm_${kind}`);
+    if (f) entry[kind] = f.name;
+  }
+  return CALLBACK_KINDS.some((k) => entry[k]) ? { callbacks: [entry] } : {};
 }
 
 type Verification = { method: 'run-pre'; image: string; functions: VerifiedFunction[]; resolved: Record<string, number>; summary: string } | { method: 'none'; summary: string };
@@ -85,7 +99,9 @@ async function buildIn(work: string, name: string, headers: string, kallsyms: Ka
   const unit = units[0]!;
   if (unit.object !== 'vmlinux') throw new CdmError(ExitCode.environment, `${unit.path} belongs to the module ${unit.object}; build patches vmlinux code only for now`);
   const verification = await verifyUnit(work, unit, kallsyms, opts, log);
-  const { elf, plan } = await linkPatchObject({ patched: unit.objects!.patched, diff: unit.diff!, object: unit.object, kallsyms, exports, resolved: verification.resolved });
+  const linked = await linkPatchObject({ patched: unit.objects!.patched, diff: unit.diff!, object: unit.object, kallsyms, exports, resolved: verification.resolved });
+  const { elf } = linked;
+  const plan: KlpPlan = { ...linked.plan, ...callbacksOf(unit) };
   {
     const patchObject = path.join(work, `${name}-patch.o`);
     await writeFile(patchObject, writeElf(elf));

@@ -29,6 +29,8 @@ export interface ClassifyInput {
   readOnly?: CarriedReadOnly;
   /** Original functions whose only difference is a line number at a known sink. */
   lineOnly: Set<IndexedEntity>;
+  /** Functions the source diff edits, when known (DiffOptions.editedFunctions). */
+  editedFunctions?: ReadonlySet<string>;
 }
 
 const INFO_KINDS = new Set<Problem['kind']>(['removed-static-local']);
@@ -109,7 +111,8 @@ export function classify(input: ClassifyInput): ObjectDiff {
     if (fragments.length) r.fragments = fragments;
     const located = d && firstDiff.has(o) ? calleeAtDifference(input, o, p, d) : undefined;
     const callees = inlinedChangedCallees(o.name, p.name, input, changedBases, inlinedInto);
-    if (located !== undefined && !callees.includes(located)) callees.unshift(located);
+    const edited = (name: string) => !input.editedFunctions || input.editedFunctions.has(baseName(name));
+    if (located !== undefined && edited(located) && !callees.includes(located)) callees.unshift(located);
     r.cause = callees.length ? 'inlined' : byReference.has(o) ? 'reference' : 'edited';
     if (callees.length) r.callees = callees;
     functions.set(o.name, r);
@@ -190,15 +193,18 @@ function inlinedChangedCallees(origName: string, patchedName: string, input: Cla
   const nested = new Set<string>();
   for (const chain of chains) {
     // The outermost implicated callee of a chain explains the ones inlined inside it.
-    let found = false;
+    let found: string | undefined;
     for (const callee of chain) {
-      if (callee === baseName(origName)) continue;
+      // DWARF may repeat a callee inside itself (lock_trace → lock_trace): one instance.
+      if (callee === baseName(origName) || callee === found) continue;
       const use = inlinedInto.get(callee);
-      const implicated = changedBases.has(baseName(callee)) || (use !== undefined && use.changed >= 2 && use.unchanged === 0);
+      const implicated = changedBases.has(baseName(callee)) || (input.editedFunctions
+        ? input.editedFunctions.has(baseName(callee))
+        : use !== undefined && use.changed >= 2 && use.unchanged === 0);
       if (!implicated) continue;
       if (found) nested.add(callee);
       else if (!out.includes(callee)) out.push(callee);
-      found = true;
+      found ??= callee;
     }
   }
   return out.filter((c) => !nested.has(c));

@@ -19,6 +19,14 @@ export type * from './types.js';
 export interface DiffOptions {
   /** Read DWARF for inlining causes (default true; objects without -g simply have none). */
   inlining?: boolean;
+  /**
+   * Functions the source diff edits (the tree pipeline knows the hunks). When given, an inlined
+   * callee explains a caller's change only if it is one of them (or its own copy changed), in
+   * either build's inlining: gcc may stop inlining an edited callee, so the original's DWARF
+   * holds the evidence. Without it, objects alone guess (a callee inlined only into changed
+   * functions).
+   */
+  editedFunctions?: ReadonlySet<string>;
 }
 
 export async function diffObjects(origPath: string, patchedPath: string, opts: DiffOptions = {}): Promise<ObjectDiff> {
@@ -55,6 +63,7 @@ export async function diffObjects(origPath: string, patchedPath: string, opts: D
     inlinedInstances: { orig: inlOrig.instances, patched: inlPatched.instances },
     specialSectionNames: (name) => isSpecialSection(machine, name),
     readOnly,
+    editedFunctions: opts.editedFunctions,
   });
 }
 

@@ -24,10 +24,15 @@ export interface LinkInput {
   resolved?: Map<string, number>;
 }
 
-/** Special sections whose records are carried for included functions. */
-const CARRIED_RECORDS = new Set(['__bug_table', '__ex_table']);
+/**
+ * Special sections whose records are carried for included functions. `.smp_locks` lists
+ * LOCK-prefixed instructions that x86 may turn into plain ones on a uniprocessor; the module
+ * loader takes a module's records for it (and skips any outside the module's .text), and the
+ * instruction keeps its LOCK prefix either way.
+ */
+const CARRIED_RECORDS = new Set(['__bug_table', '__ex_table', '.smp_locks']);
 /** Records the first version cannot carry yet: refuse rather than produce a wrong module. */
-const UNSUPPORTED_RECORDS = new Set(['__jump_table', '.altinstructions', '.static_call_sites', '.parainstructions', '.smp_locks', '__dyndbg']);
+const UNSUPPORTED_RECORDS = new Set(['__jump_table', '.altinstructions', '.static_call_sites', '.parainstructions', '__dyndbg']);
 
 export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObject; plan: PatchPlan }> {
   const p = await readElfFile(input.patched);

@@ -157,7 +157,7 @@ async function checkInMirrors(
       buildFilesChanged: changes.some((c) => isBuildFile(c.path)),
     };
     const worker = async () => {
-      for (let unit = queue.shift(); unit; unit = queue.shift()) units.push(await checkUnit(paths, unit, ctx, log, opts.keepObjects));
+      for (let unit = queue.shift(); unit; unit = queue.shift()) units.push(await checkUnit(paths, unit, ctx, log, opts.keepObjects, editedIn(source, unit)));
     };
     await Promise.all(Array.from({ length: jobs }, worker));
   } finally {
@@ -192,13 +192,19 @@ async function keep(dir: string, unit: string, a: string, b: string): Promise<{ 
   return { orig: `${base}.orig.o`, patched: `${base}.patched.o` };
 }
 
-async function checkUnit(paths: { orig: string; patched: string }, unit: string, ctx: UnitCompileContext, log: (l: string) => void, keepDir?: string): Promise<UnitReport> {
+/** Functions the diff edits that can be in `unit`'s code: its own, and those of changed headers. */
+function editedIn(source: SourceAnalysis, unit: string): Set<string> {
+  const tu = unit.replace(/\.o$/, '.c');
+  return new Set(source.functions.filter((f) => f.status !== 'removed' && (f.tu === tu || /\.h$/.test(f.tu))).map((f) => f.name));
+}
+
+async function checkUnit(paths: { orig: string; patched: string }, unit: string, ctx: UnitCompileContext, log: (l: string) => void, keepDir?: string, edited?: Set<string>): Promise<UnitReport> {
   log(`compiling ${unit} (original and patched)`);
   try {
     const [a, b] = await compileBoth(paths, unit, ctx);
     if (a.by === 'cache') log(`${unit}: original object from the cache (nothing it was built from changed)`);
     const t = performance.now();
-    const diff = await diffObjects(a.object, b.object);
+    const diff = await diffObjects(a.object, b.object, { editedFunctions: edited?.size ? edited : undefined });
     const objects = keepDir ? await keep(keepDir, unit, a.object, b.object) : undefined;
     return {
       path: unit, object: await unitObject(paths.orig, unit), verdict: diff.verdict, diff, objects,

@@ -133,6 +133,25 @@ describe('explain on real Debian 6.1 fixes', () => {
     }
   });
 
+  it('a callee inlined into three callers: each caller names it and its hunk, read from the original build', async () => {
+    // gcc inlines lock_trace into all three in the original build and stops inlining it once
+    // the fix makes it larger: the evidence is in the original object's DWARF.
+    const { record } = await json('proc-base-lock-trace-inlined.patch');
+    const callers = record.functions.filter((x) => x.status === 'changed');
+    expect(callers.map((x) => x.name).sort()).toEqual(['proc_pid_personality', 'proc_pid_stack', 'proc_pid_syscall']);
+    for (const f of callers) {
+      expect(f.cause, f.name).toBe('inlined');
+      expect(f.callees, f.name).toEqual(['lock_trace']);
+      const i = f.inlined.find((x) => x.callee === 'lock_trace')!;
+      expect(i.chain).toEqual([f.name, 'lock_trace']);
+      expect(i.hunks.length).toBeGreaterThan(0);
+      expect(i.hunks.every((h) => h.file === 'fs/proc/base.c' && h.line >= 440 && h.line <= 450)).toBe(true);
+    }
+    const helper = record.functions.find((x) => x.name === 'lock_trace')!;
+    expect(helper.status).toBe('new');
+    expect(helper.origin?.kind).toBe('out-of-line');
+  });
+
   it('comment lines above a WARN change no function (line numbers only)', async () => {
     const { code, record } = await json('fork-comment-lines-above-warn.patch');
     expect(code).toBe(3);
