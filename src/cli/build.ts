@@ -8,7 +8,7 @@ import { readElfFile, writeElf } from '../elf/index.js';
 import { openRunningImage, runPreMatch, type VerifiedFunction } from '../verify/index.js';
 import { linkPatchObject } from '../link/index.js';
 import { buildModule, CALLBACK_KINDS, type KlpCallbacks, type KlpPlan } from '../module/index.js';
-import { readKallsyms, readSymvers, type Export, type Kallsyms } from '../symbols/index.js';
+import { findShippedModule, readKallsyms, readModuleSymbols, readSymvers, type Export, type Kallsyms, type ModuleSymbols } from '../symbols/index.js';
 import { checkTree, type UnitReport } from '../tree/index.js';
 import { checkRecord } from './check.js';
 import { toJson, type Output } from './output.js';
@@ -31,6 +31,8 @@ export interface BuildOptions {
   vmlinuz?: string;
   /** --no-verify: false. */
   verify?: boolean;
+  /** The running kernel's modules (/lib/modules/<release>), for patches to module code. */
+  modulesDir?: string;
 }
 
 /**
@@ -50,14 +52,21 @@ function callbacksOf(unit: UnitReport): Pick<KlpPlan, 'callbacks'> {
 type Verification = { method: 'run-pre'; image: string; functions: VerifiedFunction[]; resolved: Record<string, number>; summary: string } | { method: 'none'; summary: string };
 
 /** Run-pre matching of the unit's original object against the running kernel's image. */
-async function verifyUnit(work: string, unit: UnitReport, kallsyms: Kallsyms, opts: BuildOptions, log?: (l: string) => void): Promise<{ record: Verification; resolved?: Map<string, number> }> {
+async function verifyUnit(work: string, unit: UnitReport, kallsyms: Kallsyms, opts: BuildOptions, shipped?: ModuleSymbols, log?: (l: string) => void): Promise<{ record: Verification; resolved?: Map<string, number> }> {
   if (opts.verify === false) return { record: { method: 'none', summary: 'warning: --no-verify: nothing proved that this build matches the running kernel' } };
-  const image = await openRunningImage({ vmlinux: opts.vmlinux, vmlinuz: opts.vmlinuz, tree: opts.src, workDir: work });
+  const image = shipped ? undefined : await openRunningImage({ vmlinux: opts.vmlinux, vmlinuz: opts.vmlinuz, tree: opts.src, workDir: work });
+  const against = shipped?.file ?? image!.file;
   const replaced = unit.diff!.functions.filter((f) => f.status === 'changed' && f.cause !== 'line-numbers' && !f.replacedVia).map((f) => f.name);
-  const r = runPreMatch({ original: await readElfFile(unit.objects!.orig), originalFile: unit.path, object: unit.object, replaced, kallsyms, image });
-  for (const [name, sympos] of r.resolved) log?.(`run-pre: ${name} is entry ${sympos} of its name in kallsyms (the one whose bytes are this TU's)`);
-  const summary = `verified: ${r.verified.map((f) => `${f.name} (${f.bytes} bytes${f.sympos ? `, sympos ${f.sympos}` : ''})`).join(', ')} match the running kernel's code (run-pre matching against ${image.file})`;
-  return { record: { method: 'run-pre', image: image.file, functions: r.verified, resolved: Object.fromEntries(r.resolved), summary }, resolved: r.resolved };
+  const r = runPreMatch({ original: await readElfFile(unit.objects!.orig), originalFile: unit.path, object: unit.object, replaced, kallsyms, image, shipped });
+  for (const [name, sympos] of r.resolved) log?.(`run-pre: ${name} is entry ${sympos} of its name in ${shipped ? shipped.file : 'kallsyms'} (the one whose bytes are this TU's)`);
+  const summary = `verified: ${r.verified.map((f) => `${f.name} (${f.bytes} bytes${f.sympos ? `, sympos ${f.sympos}` : ''})`).join(', ')} match the running kernel's code (run-pre matching against ${against})`;
+  return { record: { method: 'run-pre', image: against, functions: r.verified, resolved: Object.fromEntries(r.resolved), summary }, resolved: r.resolved };
+}
+
+/** /lib/modules/<release> of the headers' kernel: linux-headers-<release> names it. */
+function defaultModulesDir(headers: string): string {
+  const release = /linux-headers-(.+)$/.exec(path.basename(path.resolve(headers)))?.[1];
+  return path.join('/lib/modules', release ?? '');
 }
 
 const defaultHeaders = () => `/usr/src/linux-headers-${process.env.CDM_KERNEL_RELEASE ?? ''}`;
@@ -97,9 +106,10 @@ async function buildIn(work: string, name: string, headers: string, kallsyms: Ka
   const units = report.units.filter((u) => u.verdict === 'patchable');
   if (units.length !== 1) throw new CdmError(ExitCode.environment, `the patch changes ${units.length} translation units; build handles one per module for now`, 'split the patch per file');
   const unit = units[0]!;
-  if (unit.object !== 'vmlinux') throw new CdmError(ExitCode.environment, `${unit.path} belongs to the module ${unit.object}; build patches vmlinux code only for now`);
-  const verification = await verifyUnit(work, unit, kallsyms, opts, log);
-  const linked = await linkPatchObject({ patched: unit.objects!.patched, diff: unit.diff!, object: unit.object, kallsyms, exports, resolved: verification.resolved });
+  // Code of a loadable module: its shipped .ko gives sympos and the code run-pre compares.
+  const moduleSymbols = unit.object === 'vmlinux' ? undefined : await readModuleSymbols(unit.object, await findShippedModule(opts.modulesDir ?? defaultModulesDir(headers), unit.object));
+  const verification = await verifyUnit(work, unit, kallsyms, opts, moduleSymbols, log);
+  const linked = await linkPatchObject({ patched: unit.objects!.patched, diff: unit.diff!, object: unit.object, kallsyms, exports, resolved: verification.resolved, moduleSymbols });
   const { elf } = linked;
   const plan: KlpPlan = { ...linked.plan, ...callbacksOf(unit) };
   {

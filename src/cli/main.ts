@@ -79,6 +79,7 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .option('--vmlinux <file>', "the running kernel's uncompressed image: the original code is checked against it (run-pre matching)")
     .option('--vmlinuz <file>', "the running kernel's vmlinuz (e.g. /boot/vmlinuz-$(uname -r)); a vmlinux is extracted from it with the tree's scripts/extract-vmlinux")
     .option('--no-verify', 'skip run-pre matching (the output then says nothing proved the build matches the running kernel)')
+    .option('--modules-dir <dir>', "the running kernel's modules, for a patch to module code (default /lib/modules/<release of --headers>)")
     .option('--name <name>', 'module name (letters, digits, _; also the /sys/kernel/livepatch name)')
     .option('-o, --output <file.ko>', 'where to write the module (default <name>.ko)')
     .option('--replace', 'atomic replace: the new patch replaces every earlier livepatch')

@@ -7,7 +7,7 @@ import { EnvironmentError, InputError } from '../common/errors.js';
 import { SHF, SHN, SHT, STB, STT, readElfFile, type ElfObject, type ElfRelocation, type ElfSection, type ElfSymbol } from '../elf/index.js';
 import type { ObjectDiff } from '../diff/index.js';
 import { splitSpecialSections } from '../diff/special-sections.js';
-import { lookup, type Export, type Kallsyms } from '../symbols/index.js';
+import { lookup, type Export, type Kallsyms, type ModuleSymbols } from '../symbols/index.js';
 import { PLACEHOLDER_PREFIX, PLACEHOLDER_SECTION, type KlpPlaceholder, type PatchPlan } from './types.js';
 
 export type * from './types.js';
@@ -22,6 +22,8 @@ export interface LinkInput {
   exports: Map<string, Export>;
   /** sympos of same-named functions told apart by run-pre matching (src/verify). */
   resolved?: Map<string, number>;
+  /** For a TU of a loadable module: that module's shipped symbol table (sympos, what it defines). */
+  moduleSymbols?: ModuleSymbols;
 }
 
 /**
@@ -30,9 +32,9 @@ export interface LinkInput {
  * loader takes a module's records for it (and skips any outside the module's .text), and the
  * instruction keeps its LOCK prefix either way.
  */
-const CARRIED_RECORDS = new Set(['__bug_table', '__ex_table', '.smp_locks']);
+const CARRIED_RECORDS = new Set(['__bug_table', '__ex_table', '.smp_locks', '.static_call_sites']);
 /** Records the first version cannot carry yet: refuse rather than produce a wrong module. */
-const UNSUPPORTED_RECORDS = new Set(['__jump_table', '.altinstructions', '.static_call_sites', '.parainstructions', '__dyndbg']);
+const UNSUPPORTED_RECORDS = new Set(['__jump_table', '.altinstructions', '.parainstructions', '__dyndbg']);
 
 export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObject; plan: PatchPlan }> {
   const p = await readElfFile(input.patched);
@@ -77,11 +79,11 @@ export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObjec
   const out = new Map<number, ElfRelocation[]>(); // kept section → its rewritten relocations
   const placeholders = new Map<string, KlpPlaceholder>();
   const undefinedExports = new Map<string, number>(); // name → old symbol index (undefined)
-  const placeholderFor = (name: string, type: KlpPlaceholder['type'], sympos: number): KlpPlaceholder => {
-    const key = `${name},${sympos}`;
+  const placeholderFor = (name: string, type: KlpPlaceholder['type'], sympos: number, object = 'vmlinux'): KlpPlaceholder => {
+    const key = `${object}:${name},${sympos}`;
     let ph = placeholders.get(key);
     if (!ph) {
-      ph = { index: placeholders.size, name, object: 'vmlinux', sympos, type };
+      ph = { index: placeholders.size, name, object, sympos, type };
       placeholders.set(key, ph);
     }
     return ph;
@@ -99,8 +101,11 @@ export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObjec
       if (t.index === 0) {
         list.push({ rel, target: { kind: 'keep', symbol: 0, addend: rel.addend } });
       } else if (!t.special && t.shndx === SHN.UNDEF) {
-        if (input.exports.has(t.name)) list.push({ rel, target: { kind: 'export', name: t.name, addend: rel.addend } });
-        else list.push({ rel, target: { kind: 'klp', ph: placeholderFor(t.name, 'NOTYPE', symposUnique(input, t.name, () => true)), addend: rel.addend } });
+        if (exportedElsewhere(input, t.name)) list.push({ rel, target: { kind: 'export', name: t.name, addend: rel.addend } });
+        else if (input.moduleSymbols?.byName.has(t.name)) {
+          // Defined in another TU of the same module: resolved against the module when it loads.
+          list.push({ rel, target: { kind: 'klp', ph: placeholderFor(t.name, 'NOTYPE', symposInModule(input, t.name), input.object), addend: rel.addend } });
+        } else list.push({ rel, target: { kind: 'klp', ph: placeholderFor(t.name, 'NOTYPE', symposUnique({ ...input, object: 'vmlinux', resolved: input.object === 'vmlinux' ? input.resolved : undefined }, t.name, () => true)), addend: rel.addend } });
       } else if (t.special) {
         throw new EnvironmentError(`${input.patched}: relocation against special symbol ${t.name} is not supported`);
       } else if (keep.has(t.shndx) || includeData(p.sections[t.shndx]!, t, p, newData)) {
@@ -115,8 +120,12 @@ export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObjec
         if (!sym) throw new EnvironmentError(`${input.patched}: a reference from ${p.sections[sec]!.name} into ${p.sections[t.shndx]!.name} names no symbol`);
         const local = sym.bind === STB.LOCAL;
         const type = sym.type === STT.FUNC ? 'FUNC' : sym.type === STT.OBJECT ? 'OBJECT' : 'NOTYPE';
-        if (!local && input.exports.has(sym.name)) {
+        if (!local && exportedElsewhere(input, sym.name)) {
           list.push({ rel, target: { kind: 'export', name: sym.name, addend: rel.addend - delta } });
+        } else if (input.object !== 'vmlinux') {
+          // The module's own code or data (its exports too: a normal relocation would make the
+          // patch module depend on, and load, the module it patches).
+          list.push({ rel, target: { kind: 'klp', ph: placeholderFor(sym.name, type, symposInModule(input, sym.name), input.object), addend: rel.addend - delta } });
         } else {
           const sympos = symposUnique(input, sym.name, (e) => (local ? /[a-z]/.test(e.type) : /[A-Z]/.test(e.type)));
           list.push({ rel, target: { kind: 'klp', ph: placeholderFor(sym.name, type, sympos), addend: rel.addend - delta } });
@@ -126,8 +135,28 @@ export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObjec
   }
   void out;
   void undefinedExports;
+  // Record fields that point outside the patch: a static call site's key. Compiled as vmlinux
+  // code, the site names the key (__SCK__x); a module may only name an exported key, else the
+  // trampoline (__SCT__x), from which the kernel looks the key up (objtool does the same for
+  // modules). The call itself goes through the trampoline either way.
+  const recordTargets = new Map<ElfRelocation, Target>();
+  for (const r of records) {
+    if (!CARRIED_RECORDS.has(r.section)) continue;
+    for (const rel of relaOf.get(r.sectionIndex) ?? []) {
+      if (rel.offset < BigInt(r.offset) || rel.offset >= BigInt(r.offset + r.size)) continue;
+      const t = symByIndex[rel.symbol]!;
+      if (keep.has(t.shndx)) continue;
+      let name = t.type === STT.SECTION ? symbolAt(p, t, rel, p.sections[r.sectionIndex]!).sym?.name : t.name;
+      if (!name || t.special) throw new EnvironmentError(`${r.section} record of ${r.function} points outside the patch (${t.name || p.sections[t.shndx]?.name})`);
+      if (r.section === '.static_call_sites' && name.startsWith('__SCK__') && !exportedElsewhere(input, name)) name = `__SCT__${name.slice('__SCK__'.length)}`;
+      const addend = t.type === STT.SECTION ? rel.addend - symbolAt(p, t, rel, p.sections[r.sectionIndex]!).delta : rel.addend;
+      recordTargets.set(rel, exportedElsewhere(input, name)
+        ? { kind: 'export', name, addend }
+        : { kind: 'klp', ph: placeholderFor(name, 'NOTYPE', symposUnique({ ...input, object: 'vmlinux', resolved: input.object === 'vmlinux' ? input.resolved : undefined }, name, () => true)), addend });
+    }
+  }
   plan.placeholders = [...placeholders.values()];
-  const elf = assemble(p, [...keep].sort((a, b) => a - b), rewritten, included, plan.placeholders, records);
+  const elf = assemble(p, [...keep].sort((a, b) => a - b), rewritten, included, plan.placeholders, records, recordTargets);
   return { elf, plan };
 }
 
@@ -149,7 +178,27 @@ function symbolAt(obj: ElfObject, t: ElfSymbol, rel: ElfRelocation, from: ElfSec
   return { sym, delta: sym ? sym.value : 0n };
 }
 
+/** An export the loader resolves: vmlinux's or another module's, never the patched module's own. */
+function exportedElsewhere(input: LinkInput, name: string): boolean {
+  const e = input.exports.get(name);
+  if (!e) return false;
+  return input.object === 'vmlinux' || (e.module !== input.object && !e.module.endsWith(`/${input.object}`) && !e.module.endsWith(`/${input.object.replace(/_/g, '-')}`));
+}
+
+/** sympos in the module's own symbol table (the shipped .ko), run-pre's choice for duplicates. */
+function symposInModule(input: LinkInput, name: string): number {
+  const ms = input.moduleSymbols;
+  if (!ms) throw new EnvironmentError(`${input.object}: the module's symbol table is needed to patch its code`, 'pass --modules-dir with the running kernel\'s modules');
+  const all = ms.byName.get(name) ?? [];
+  if (all.length === 0) throw new EnvironmentError(`${name} is not in ${ms.file}: the shipped module is not the one this tree builds`, 'pass the running kernel\'s modules (--modules-dir)');
+  if (all.length === 1) return 0;
+  const known = input.resolved?.get(name);
+  if (known !== undefined) return known;
+  throw new EnvironmentError(`${name} occurs ${all.length} times in ${ms.file} and run-pre matching did not tell them apart`);
+}
+
 function symposOfFunction(input: LinkInput, name: string, bind: 'local' | 'global' | 'weak'): number {
+  if (input.object !== 'vmlinux') return symposInModule(input, name);
   return symposUnique(input, name, (e) => (bind === 'local' ? e.type === 't' : e.type === 'T' || e.type === 'W'));
 }
 
@@ -166,10 +215,11 @@ function symposUnique(input: LinkInput, name: string, fits: (e: { type: string }
   return fit[0]!.i + 1;
 }
 
+type RecordTarget = { kind: string; symbol?: number; name?: string; ph?: KlpPlaceholder; addend: bigint };
 type Rewritten = Map<number, Array<{ rel: ElfRelocation; target: { kind: string; symbol?: number; name?: string; ph?: KlpPlaceholder; addend: bigint } }>>;
 
 /** Lay out the patch object: kept sections, their relocations, symbols, placeholders. */
-function assemble(p: ElfObject, kept: number[], rewritten: Rewritten, included: Set<string>, placeholders: KlpPlaceholder[], records: ReturnType<typeof splitSpecialSections>): ElfObject {
+function assemble(p: ElfObject, kept: number[], rewritten: Rewritten, included: Set<string>, placeholders: KlpPlaceholder[], records: ReturnType<typeof splitSpecialSections>, recordTargets: Map<ElfRelocation, RecordTarget>): ElfObject {
   const sections: ElfSection[] = [{ ...p.sections[0]!, size: 0n, link: 0, info: 0 }];
   const newIndex = new Map<number, number>();
   const add = (s: Omit<ElfSection, 'index'>): number => {
@@ -196,8 +246,11 @@ function assemble(p: ElfObject, kept: number[], rewritten: Rewritten, included: 
       for (const rel of src) {
         if (rel.offset >= BigInt(r.offset) && rel.offset < BigInt(r.offset + r.size)) {
           const sym = p.symbols[rel.symbol]!;
-          if (!kept.includes(sym.shndx)) throw new EnvironmentError(`${s.name} record of ${r.function} points outside the patch (${sym.name || p.sections[sym.shndx]?.name})`);
-          rels.push({ rel: { ...rel, offset: rel.offset - BigInt(r.offset) + BigInt(at) }, target: { kind: 'keep', symbol: rel.symbol, addend: rel.addend } });
+          const moved = { ...rel, offset: rel.offset - BigInt(r.offset) + BigInt(at) };
+          const outside = recordTargets.get(rel);
+          if (outside) rels.push({ rel: moved, target: outside });
+          else if (!kept.includes(sym.shndx)) throw new EnvironmentError(`${s.name} record of ${r.function} points outside the patch (${sym.name || p.sections[sym.shndx]?.name})`);
+          else rels.push({ rel: moved, target: { kind: 'keep', symbol: rel.symbol, addend: rel.addend } });
         }
       }
       at += r.size;

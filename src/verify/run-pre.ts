@@ -6,9 +6,9 @@
 // the kallsyms entries of a name, the one whose bytes match our copy is the one this TU
 // defines, and its position is the sympos.
 import { EnvironmentError, InputError } from '../common/errors.js';
-import { EM, SHN, STB, STT, relocationTypeName, type ElfObject } from '../elf/index.js';
+import { EM, SHN, STB, STT, relocationTypeName, type ElfObject, type ElfSymbol } from '../elf/index.js';
 import type { KernelImage } from '../elf/image.js';
-import { lookup, type Kallsyms } from '../symbols/index.js';
+import { lookup, type Kallsyms, type ModuleSymbols } from '../symbols/index.js';
 
 /** A function's bytes in the original object, with the bytes its relocations fill masked out. */
 export interface FunctionCode {
@@ -21,7 +21,11 @@ export interface FunctionCode {
 
 export function functionCode(elf: ElfObject, name: string): FunctionCode | undefined {
   const sym = elf.symbols.find((s) => s.name === name && s.type === STT.FUNC && !s.special && s.shndx !== SHN.UNDEF && s.size > 0n);
-  if (!sym) return undefined;
+  return sym ? codeOf(elf, sym) : undefined;
+}
+
+/** The bytes of function symbol `sym`, its relocation fields masked. */
+export function codeOf(elf: ElfObject, sym: ElfSymbol): FunctionCode {
   const section = elf.sections[sym.shndx]!;
   const start = Number(sym.value);
   const size = Number(sym.size);
@@ -36,7 +40,7 @@ export function functionCode(elf: ElfObject, name: string): FunctionCode | undef
       for (let i = at; i < Math.min(size, at + width); i++) masked[i] = true;
     }
   }
-  return { name, local: sym.bind === STB.LOCAL, bytes, masked };
+  return { name: sym.name, local: sym.bind === STB.LOCAL, bytes, masked };
 }
 
 /** Bytes a relocation writes (x86-64: the 64-bit kinds 8, every other kind the kernel uses 4). */
@@ -73,17 +77,19 @@ export interface RunPreInput {
   original: ElfObject;
   /** Where the original object came from (for messages). */
   originalFile: string;
-  /** 'vmlinux' (modules are matched against their .ko, not yet supported). */
+  /** 'vmlinux', or a module (then `shipped` holds its .ko and `image` is not used). */
   object: string;
   /** Functions the patch replaces (names in the original object). */
   replaced: string[];
   kallsyms: Kallsyms;
-  image: KernelImage;
+  image?: KernelImage;
+  shipped?: ModuleSymbols;
 }
 
 export function runPreMatch(input: RunPreInput): RunPreResult {
   const { kallsyms, image } = input;
-  if (input.object !== 'vmlinux') throw new EnvironmentError(`run-pre matching of module code (${input.object}) is not supported yet`, 'pass --no-verify to build without it');
+  if (input.object !== 'vmlinux') return runPreMatchModule(input);
+  if (!image) throw new EnvironmentError('run-pre matching of vmlinux code needs the kernel image');
   const matches = (code: FunctionCode, address: bigint) => {
     const running = image.bytesAt(address - kallsyms.kaslrOffset, code.bytes.length);
     return running ? firstMismatch(code, running) : -2;
@@ -126,3 +132,49 @@ export function runPreMatch(input: RunPreInput): RunPreResult {
 }
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+
+/**
+ * Module code is compared with the shipped .ko (a relocatable object: its own relocation
+ * fields are masked too); sympos counts the .ko's symbol table.
+ */
+function runPreMatchModule(input: RunPreInput): RunPreResult {
+  const ko = input.shipped;
+  if (!ko) throw new EnvironmentError(`run-pre matching of ${input.object} code needs the shipped ${input.object}.ko`);
+  const same = (a: FunctionCode, b: FunctionCode) => {
+    if (a.bytes.length !== b.bytes.length) return a.bytes.length === 0 ? 0 : Math.min(a.bytes.length, b.bytes.length);
+    for (let i = 0; i < a.bytes.length; i++) if (!a.masked[i] && !b.masked[i] && a.bytes[i] !== b.bytes[i]) return i;
+    return -1;
+  };
+  const candidates = (name: string) => (ko.byName.get(name) ?? []).filter((s) => s.type === STT.FUNC && s.size > 0n);
+  const resolved = new Map<string, number>();
+  for (const s of input.original.symbols) {
+    if (s.type !== STT.FUNC || s.bind !== STB.LOCAL || s.special || s.shndx === SHN.UNDEF) continue;
+    const all = ko.byName.get(s.name) ?? [];
+    if (all.length < 2) continue;
+    const code = functionCode(input.original, s.name);
+    if (!code) continue;
+    const hits = all.map((e, i) => ({ e, i })).filter(({ e }) => e.type === STT.FUNC && same(code, codeOf(ko.elf, e)) === -1);
+    if (hits.length === 1) resolved.set(s.name, hits[0]!.i + 1);
+  }
+  const verified: VerifiedFunction[] = [];
+  for (const name of input.replaced) {
+    const code = functionCode(input.original, name);
+    if (!code) throw new InputError(`${input.originalFile}: no function ${name} to compare with the running kernel`);
+    const all = ko.byName.get(name) ?? [];
+    const fns = candidates(name);
+    if (fns.length === 0) throw new EnvironmentError(`${name} is not a function of ${ko.file}: the shipped module is not the one this tree builds`, 'pass the running kernel\'s modules (--modules-dir)');
+    const sympos = all.length === 1 ? 1 : resolved.get(name);
+    const entry = sympos !== undefined ? all[sympos - 1] : undefined;
+    if (!entry) throw new EnvironmentError(`run-pre: ${name} occurs ${all.length} times in ${ko.file} and none (or several) of them is our build's code`, 'build from the running kernel\'s source and config with its compiler');
+    const shipped = codeOf(ko.elf, entry);
+    const at = same(code, shipped);
+    if (at >= 0) {
+      throw new EnvironmentError(
+        `run-pre: ${name} differs from the running kernel's ${input.object}.ko at +0x${at.toString(16)} (our build: ${hex(code.bytes.subarray(at, at + 8))}, shipped: ${hex(shipped.bytes.subarray(at, at + 8))}): the tree, config or compiler is not the running kernel's`,
+        'build from the running kernel\'s source, .config and compiler (or pass --no-verify to skip the check; nothing then proves the module matches)',
+      );
+    }
+    verified.push({ name, object: input.object, address: entry.value, sympos: all.length === 1 ? 0 : sympos!, candidates: all.length, bytes: code.bytes.length });
+  }
+  return { verified, resolved };
+}

@@ -4,6 +4,8 @@
 // a shadow variable with post-patch/post-unpatch callbacks, and two patches stacked on one
 // function then atomically replaced (--replace) by a third. Each changes what a /proc file
 // shows and restores it when disabled and removed; dmesg stays free of Call Trace/BUG/WARNING.
+// Last, a transition that waits for a task asleep inside the patched pipe_read (its static
+// call site is carried) and completes once the task has left it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +21,8 @@ const MODULES: Array<{ name: string; patch: string; replace?: boolean }> = [
   { name: 'cdm_stack_a', patch: 'diff/proc-cmdline-string.patch' },
   { name: 'cdm_stack_b', patch: 'build/cmdline-suffix.patch' },
   { name: 'cdm_replace', patch: 'build/uptime-unit.patch', replace: true },
+  { name: 'cdm_version', patch: 'build/version-machine.patch' },
+  { name: 'cdm_pipe', patch: 'build/pipe-read-check.patch' },
 ];
 
 let target: KernelTarget;
@@ -80,6 +84,27 @@ rmmod cdm_stack_a && echo "cdm_stack_a: removed"
 rmmod cdm_stack_b && echo "cdm_stack_b: removed"
 unload cdm_replace
 echo "final uptime: $(cat /proc/uptime)"
+
+load cdm_version
+echo "version: $(grep -c '^livepatched: x86_64$' /proc/version)"
+unload cdm_version
+echo "version after: $(grep -c '^livepatched' /proc/version)"
+
+# A reader asleep inside pipe_read: the transition waits for it, then completes once it
+# leaves (it reads a line and goes back to sleep, in the patched pipe_read by then).
+mkfifo /tmp/fifo
+exec 3<>/tmp/fifo
+cat <&3 > /tmp/read.txt &
+reader=$!
+sleep 1
+insmod /modules/cdm_pipe.ko && echo "cdm_pipe: inserted"
+sleep 3
+echo "pipe while asleep: transition=$(cat $lp/cdm_pipe/transition)"
+echo hello >&3
+settle cdm_pipe
+echo "pipe after wake: transition=$(cat $lp/cdm_pipe/transition) read=$(cat /tmp/read.txt)"
+kill $reader; exec 3>&-
+unload cdm_pipe
 echo "--- dmesg ---"
 dmesg
 `;
@@ -96,7 +121,7 @@ describe('build scenarios on the real kernel', () => {
     const { console: con, output } = await bootTarget(target, { script: SCRIPT, modules: MODULES.map((m) => path.join(dir, `${m.name}.ko`)), kaslr: true, log, timeoutMs: 8 * 60_000 });
     const [results, dmesg = ''] = output.split('--- dmesg ---\n');
     console.log(results);
-    for (const m of MODULES) expect(results).toMatch(new RegExp(`^${m.name}: enabled=1 transition=0$`, 'm'));
+    for (const m of MODULES.filter((x) => x.name !== 'cdm_pipe')) expect(results).toMatch(new RegExp(`^${m.name}: enabled=1 transition=0$`, 'm'));
     expect(results).not.toMatch(/stuck/);
     // A replaced static whose name kallsyms lists twice.
     expect(results).toMatch(/^fdinfo before: \[\]$/m);
@@ -119,6 +144,12 @@ describe('build scenarios on the real kernel', () => {
     expect(results).toMatch(/^replaced uptime: [\d.]+ [\d.]+ \(s\)$/m);
     for (const name of ['cdm_stack_a', 'cdm_stack_b', 'cdm_replace', 'cdm_fdinfo', 'cdm_loadavg', 'cdm_shadow']) expect(results).toMatch(new RegExp(`^${name}: removed$`, 'm'));
     expect(results).toMatch(/^final uptime: [\d.]+ [\d.]+$/m);
+    expect(results).toMatch(/^version: 1$/m);
+    expect(results).toMatch(/^version after: 0$/m);
+    // The consistency model: not while the reader sleeps in pipe_read, right after it leaves.
+    expect(results).toMatch(/^pipe while asleep: transition=1$/m);
+    expect(results).toMatch(/^pipe after wake: transition=0 read=hello$/m);
+    expect(results).toMatch(/^cdm_pipe: removed$/m);
     for (const bad of ['Call Trace', 'BUG', 'WARNING']) {
       expect(dmesg, bad).not.toContain(bad);
       expect(con, bad).not.toContain(bad);
