@@ -15,6 +15,7 @@ import { toJson, type Output } from './output.js';
 
 export interface BuildOptions {
   src: string;
+  buildDir?: string;
   kallsyms: string;
   headers?: string;
   name?: string;
@@ -96,7 +97,7 @@ export async function buildCommand(patches: string[], opts: BuildOptions, io: Ou
 }
 
 async function buildIn(work: string, name: string, headers: string, kallsyms: Kallsyms, exports: Map<string, Export>, given: Awaited<ReturnType<typeof checkInputs>>, opts: BuildOptions, io: Output, log?: (l: string) => void): Promise<number> {
-  const report = await checkTree({ src: opts.src, patches: given.patches, patchTexts: given.patchTexts, originalFrom: given.originalFrom, config: opts.config, jobs: opts.jobs ? Number(opts.jobs) : undefined, skipCompilerCheck: opts.skipCompilerCheck, objectCache: opts.objectCache, log, keepObjects: path.join(work, 'objects') });
+  const report = await checkTree({ src: opts.src, buildDir: opts.buildDir, patches: given.patches, patchTexts: given.patchTexts, originalFrom: given.originalFrom, config: opts.config, jobs: opts.jobs ? Number(opts.jobs) : undefined, skipCompilerCheck: opts.skipCompilerCheck, objectCache: opts.objectCache, log, keepObjects: path.join(work, 'objects') });
   const record = checkRecord(report);
   if (report.verdict !== 'patchable') {
     if (opts.json) io.out(toJson(record));

@@ -112,6 +112,7 @@ function mergeFindings(report: CheckReport, functions: ReportFunction[]): Report
 
 export interface CheckCommandOptions {
   src: string;
+  buildDir?: string;
   config?: string;
   json?: boolean;
   sarif?: boolean;
@@ -165,6 +166,7 @@ async function checkOnce(input: CheckInput, opts: CheckCommandOptions, waivers: 
   try {
     const report = await checkTree({
       src: opts.src,
+      buildDir: opts.buildDir,
       config: opts.config,
       ...input,
       jobs: opts.jobs ? Number(opts.jobs) : undefined,

@@ -14,6 +14,7 @@ import { toJson, type Output } from './output.js';
 
 export interface ExplainCommandOptions {
   src: string;
+  buildDir?: string;
   json?: boolean;
   function?: string[];
   config?: string;
@@ -29,6 +30,7 @@ export async function explainCommand(inputs: string[], paths: string[], opts: Ex
   try {
     const report = await checkTree({
       src: opts.src,
+      buildDir: opts.buildDir,
       config: opts.config,
       patches: given.patches,
       patchTexts: given.patchTexts,
@@ -51,6 +53,7 @@ export function registerExplain(program: Command, io: Output, setExitCode: (code
     .command('explain')
     .description('why each function changed: the hunk, the inlined callee or the reference, and the first differing instruction with its source line')
     .requiredOption('--src <tree>', 'a prepared kernel source tree (a git work tree for revisions); it is only read')
+    .option('--build-dir <dir>', 'the build directory of a tree built with make O=<dir>; only read')
     .option('--json', `machine-readable output (schema ${EXPLAIN_SCHEMA})`)
     .option('--function <name>', 'explain only this function (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--config <file>', "the running kernel's config; refuse a tree configured differently")

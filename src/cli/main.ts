@@ -56,6 +56,7 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .command('check')
     .description('compile the translation units a diff affects, original and patched, and say whether the patch is live-patchable')
     .requiredOption('--src <tree>', 'a prepared kernel source tree (its .config and include/generated); it is only read')
+    .option('--build-dir <dir>', 'the build directory of a tree built with make O=<dir> (its .config and generated files); only read')
     .option('--config <file>', "the running kernel's config (e.g. /boot/config-$(uname -r)); refuse a tree configured differently")
     .option('-j, --jobs <n>', 'parallel compiles (two per TU: original and patched)', '2')
     .option('--skip-compiler-check', 'accept a compiler other than the one in CONFIG_CC_VERSION_TEXT')
@@ -63,7 +64,7 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .option('--json', 'machine-readable output, same as --format json (schema create-diff-module/report@0)')
     .argument('<input...>', 'unified diffs (git diff, git format-patch, diff -u) applied in order, - for standard input; or a git revision or range of --src (HEAD, A..B), optionally followed by -- <paths>')
     .addHelpText('after', EXIT_CODE_HELP)
-    .action(async (operands: string[], opts: { src: string; config?: string; json?: boolean; jobs?: string; skipCompilerCheck?: boolean; objectCache?: boolean }) => {
+    .action(async (operands: string[], opts: { src: string; buildDir?: string; config?: string; json?: boolean; jobs?: string; skipCompilerCheck?: boolean; objectCache?: boolean }) => {
       const { inputs, paths } = pathsAfterDoubleDash(argv, operands);
       exitCode = await checkCommand(inputs, { ...opts, paths }, io);
     });
@@ -74,6 +75,7 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .command('build')
     .description('everything check does, then the patch object and a livepatch module (.ko) for the running kernel')
     .requiredOption('--src <tree>', 'a prepared kernel source tree (only read)')
+    .option('--build-dir <dir>', 'the build directory of a tree built with make O=<dir>; only read')
     .requiredOption('--kallsyms <file>', "the running kernel's /proc/kallsyms (read as root; KASLR dumps are fine)")
     .option('--headers <dir>', 'the kernel headers to build the module against (with Module.symvers), e.g. /usr/src/linux-headers-$(uname -r)')
     .option('--vmlinux <file>', "the running kernel's uncompressed image: the original code is checked against it (run-pre matching)")

@@ -14,18 +14,23 @@ export class NotBuiltError extends CdmError {
 }
 
 /** Refuse a tree without .config or that was never prepared, naming what is missing. */
-export async function checkPreparedTree(tree: string): Promise<void> {
-  const need = async (rel: string, what: string, hint: string) => {
+export async function checkPreparedTree(tree: string, objtree?: string): Promise<void> {
+  const need = async (root: string, rel: string, what: string, hint: string) => {
     try {
-      await access(path.join(tree, rel));
+      await access(path.join(root, rel));
     } catch {
-      throw new InputError(`${tree}: ${what} (${rel} is missing)`, hint);
+      throw new InputError(`${root}: ${what} (${rel} is missing)`, hint);
     }
   };
-  await need('Makefile', 'is not a kernel source tree', 'pass --src <kernel source tree>');
-  await need('.config', 'has no .config', 'copy the running kernel\'s config there (e.g. /boot/config-$(uname -r)) and run make olddefconfig prepare');
-  await need('include/generated/autoconf.h', 'is not prepared', 'run make olddefconfig && make prepare in the tree once');
-  await need('scripts/basic/fixdep', 'is not prepared', 'run make prepare in the tree once');
+  await need(tree, 'Makefile', 'is not a kernel source tree', 'pass --src <kernel source tree>');
+  if (objtree) {
+    await need(objtree, '.config', 'is not a configured build directory', 'pass --build-dir the directory given to make O=..., after make O=<dir> olddefconfig prepare');
+  } else {
+    await need(tree, '.config', 'has no .config', "copy the running kernel's config there (e.g. /boot/config-$(uname -r)) and run make olddefconfig prepare; a tree built with make O=<dir> takes --build-dir <dir>");
+  }
+  const built = objtree ?? tree;
+  await need(built, 'include/generated/autoconf.h', 'is not prepared', 'run make olddefconfig && make prepare in the tree once');
+  await need(built, 'scripts/basic/fixdep', 'is not prepared', 'run make prepare in the tree once');
 }
 
 /** The compiler the tree was configured with: the first word of CONFIG_CC_VERSION_TEXT. */

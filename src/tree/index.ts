@@ -21,6 +21,8 @@ import { differingFromBase, gitBaseReader } from '../git/index.js';
 
 export interface CheckOptions {
   src: string;
+  /** The build directory of a tree built with make O=<dir> (its .config and generated files). */
+  buildDir?: string;
   /** The running kernel's config (/boot/config-$(uname -r)); compared with the tree's .config. */
   config?: string;
   patches: string[];
@@ -74,9 +76,10 @@ export async function checkTree(opts: CheckOptions): Promise<CheckReport> {
   const t0 = performance.now();
   const log = opts.log ?? (() => {});
   const tree = await realTree(opts.src);
-  await checkPreparedTree(tree);
+  const objtree = opts.buildDir ? await realTree(opts.buildDir) : undefined;
+  await checkPreparedTree(tree, objtree);
   if (opts.config) {
-    const { harmless } = await compareWithRunningConfig(path.join(tree, '.config'), opts.config);
+    const { harmless } = await compareWithRunningConfig(path.join(objtree ?? tree, '.config'), opts.config);
     for (const d of harmless) log(`config: ${d.option} differs (${d.shipped ?? 'absent'} → ${d.prepared ?? 'absent'}), which does not change generated code`);
   }
   const gitBase = typeof opts.originalFrom === 'object' ? opts.originalFrom.gitBase : undefined;
@@ -87,12 +90,12 @@ export async function checkTree(opts: CheckOptions): Promise<CheckReport> {
 
   // What the declarations say, before anything is compiled (lint's analysis, same diff).
   const source = await analyzeChanges(applied);
-  const { cc, versionText } = await configuredCompiler(tree);
+  const { cc, versionText } = await configuredCompiler(objtree ?? tree);
   if (!opts.skipCompilerCheck) await checkCompiler(cc, versionText);
 
   const affected = await affectedUnits(tree, changes.map((c) => c.path));
   for (const [header, users] of affected.viaHeader) log(`${header} is included by ${users.length} translation unit(s)`);
-  const paths = await mirrorPaths(tree);
+  const paths = await mirrorPaths(tree, objtree);
   // One check per tree at a time: two would write the same patched mirror.
   await mkdir(paths.root, { recursive: true });
   // Sources and headers only, and none of the directories the mirror copies (kbuild may rewrite
@@ -101,7 +104,7 @@ export async function checkTree(opts: CheckOptions): Promise<CheckReport> {
   const overlay = gitBase && readOriginal
     ? { read: readOriginal, others: (await differingFromBase(tree, gitBase)).filter((f) => overlayable(f) && !changes.some((c) => c.path === f)) }
     : undefined;
-  return withLock(path.join(paths.root, 'lock'), log, () => checkInMirrors(tree, paths, changes, affected, source, notes, cc, opts, log, t0, overlay));
+  return withLock(path.join(paths.root, 'lock'), log, () => checkInMirrors(tree, paths, changes, affected, source, notes, cc, { ...opts, buildDir: objtree }, log, t0, overlay));
 }
 
 async function checkInMirrors(
@@ -110,7 +113,7 @@ async function checkInMirrors(
   overlay?: { read: (rel: string) => Promise<string | undefined>; others: string[] },
 ): Promise<CheckReport> {
   const tm = performance.now();
-  const [o, p] = await Promise.all([ensureMirror(tree, paths.orig), ensureMirror(tree, paths.patched)]);
+  const [o, p] = await Promise.all([ensureMirror(tree, paths.orig, opts.buildDir), ensureMirror(tree, paths.patched, opts.buildDir)]);
   log(`mirrors ${o.reused && p.reused ? 'reused' : 'built'} in ${Math.round(performance.now() - tm)} ms (${paths.root})`);
   const mirrorMs = performance.now() - tm;
 

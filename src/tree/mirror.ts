@@ -23,10 +23,11 @@ export function cacheRoot(): string {
   return process.env.CDM_CACHE_DIR || path.join(homedir(), '.cache', 'create-diff-module');
 }
 
-/** A stable mirror path per tree, so ccache and kbuild's own up-to-date checks hit. */
-export async function mirrorPaths(tree: string): Promise<{ root: string; orig: string; patched: string }> {
+/** A stable mirror path per tree (and build directory), so kbuild's own up-to-date checks hit. */
+export async function mirrorPaths(tree: string, objtree?: string): Promise<{ root: string; orig: string; patched: string }> {
   const real = await realTree(tree);
-  const id = createHash('sha256').update(real).digest('hex').slice(0, 16);
+  const key = objtree ? `${real}\0${await realTree(objtree)}` : real;
+  const id = createHash('sha256').update(key).digest('hex').slice(0, 16);
   const root = path.join(cacheRoot(), 'trees', id);
   return { root, orig: path.join(root, 'orig'), patched: path.join(root, 'patched') };
 }
@@ -40,12 +41,12 @@ export async function realTree(tree: string): Promise<string> {
   }
 }
 
-interface Stamp { tree: string; configMtime: number; configSize: number; makefileMtime: number }
+interface Stamp { tree: string; objtree?: string; configMtime: number; configSize: number; makefileMtime: number }
 
-async function stampOf(tree: string): Promise<Stamp> {
-  const c = await stat(path.join(tree, '.config'));
+async function stampOf(tree: string, objtree?: string): Promise<Stamp> {
+  const c = await stat(path.join(objtree ?? tree, '.config'));
   const m = await stat(path.join(tree, 'Makefile'));
-  return { tree, configMtime: c.mtimeMs, configSize: c.size, makefileMtime: m.mtimeMs };
+  return { tree, ...(objtree ? { objtree } : {}), configMtime: c.mtimeMs, configSize: c.size, makefileMtime: m.mtimeMs };
 }
 
 /**
@@ -53,8 +54,8 @@ async function stampOf(tree: string): Promise<Stamp> {
  * Makefile). Built under a temporary name and renamed into place, so an interrupted build is
  * never taken for a good one.
  */
-export async function ensureMirror(tree: string, dest: string): Promise<{ reused: boolean }> {
-  const want = await stampOf(tree);
+export async function ensureMirror(tree: string, dest: string, objtree?: string): Promise<{ reused: boolean }> {
+  const want = await stampOf(tree, objtree);
   try {
     const have = JSON.parse(await readFile(path.join(dest, '.cdm-mirror.json'), 'utf8')) as Stamp;
     if (JSON.stringify(have) === JSON.stringify(want)) return { reused: true };
@@ -65,6 +66,7 @@ export async function ensureMirror(tree: string, dest: string): Promise<{ reused
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   await mirrorDir(tree, tmp, '');
+  if (objtree) await overlayObjtree(objtree, tmp, '');
   await writeFile(path.join(tmp, '.cdm-mirror.json'), JSON.stringify(want));
   await rm(dest, { recursive: true, force: true });
   await rename(tmp, dest);
@@ -83,9 +85,12 @@ async function mirrorDir(tree: string, dest: string, rel: string): Promise<void>
     if (e.name === '.git' || e.name === '.cdm-mirror.json') continue;
     const from = path.join(tree, r);
     const to = path.join(dest, r);
-    if (e.isDirectory()) {
+    // A link out of the tree to a directory becomes a real directory: kbuild writes objects
+    // into directories, and through the link it would write wherever it points. (Links
+    // inside the tree are copied as links: relative, they point into the mirror itself.)
+    if (e.isDirectory() || (e.isSymbolicLink() && (await leavesTree(tree, from)) && (await isDirectory(from)))) {
       await mkdir(to);
-      if (COPY_DIRS.has(r)) await copyTree(from, to);
+      if (COPY_DIRS.has(r)) await copyTree(from, to, tree);
       else await mirrorDir(tree, dest, r);
     } else if (e.isFile()) {
       if (OUTPUT.test(e.name) && !(!rel && TOP_COPY.has(e.name))) continue;
@@ -99,6 +104,49 @@ async function mirrorDir(tree: string, dest: string, rel: string): Promise<void>
   await Promise.all(jobs);
 }
 
+/** A symlink whose target is absolute or climbs out of `root`. */
+async function leavesTree(root: string, link: string): Promise<boolean> {
+  const { readlink } = await import('node:fs/promises');
+  const target = await readlink(link);
+  if (path.isAbsolute(target)) return true;
+  const resolved = path.resolve(path.dirname(link), target);
+  return resolved !== root && !resolved.startsWith(`${root}/`);
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A separate build directory (make O=<dir>): its configuration, generated headers and built
+ * host tools are copied over the source mirror, which then builds in place like a tree
+ * configured in place. Its top Makefile (kbuild's wrapper pointing back at the source), the
+ * `source` link and build outputs are left out.
+ */
+async function overlayObjtree(objtree: string, dest: string, rel: string): Promise<void> {
+  for (const e of await readdir(path.join(objtree, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    const from = path.join(objtree, r);
+    const to = path.join(dest, r);
+    if (!rel && ['Makefile', 'source', '.cdm-mirror.json'].includes(e.name)) continue;
+    const inCopied = [...COPY_DIRS].some((d) => r === d || r.startsWith(`${d}/`));
+    if (e.isDirectory()) {
+      await mkdir(to, { recursive: true });
+      await overlayObjtree(objtree, dest, r);
+    } else if (e.isFile()) {
+      // Under scripts/ and tools/ the build directory holds the built host programs (fixdep,
+      // modpost, objtool) beside the source's scripts: everything is merged over the source.
+      if (!inCopied && OUTPUT.test(e.name) && !(!rel && TOP_COPY.has(e.name))) continue;
+      await rm(to, { force: true });
+      await copyKeepingTime(from, to);
+    }
+  }
+}
+
 async function copyKeepingTime(from: string, to: string): Promise<void> {
   await copyFile(from, to, constants.COPYFILE_FICLONE);
   const s = await stat(from);
@@ -110,14 +158,16 @@ async function copyLink(from: string, to: string): Promise<void> {
   await symlink(await readlink(from), to);
 }
 
-async function copyTree(from: string, to: string): Promise<void> {
+async function copyTree(from: string, to: string, root = from): Promise<void> {
   for (const e of await readdir(from, { withFileTypes: true })) {
     const a = path.join(from, e.name);
     const b = path.join(to, e.name);
-    if (e.isDirectory()) {
+    // A link out of the copied directory is copied as what it points at (it may be rewritten).
+    const out = e.isSymbolicLink() && (await leavesTree(root, a));
+    if (e.isDirectory() || (out && (await isDirectory(a)))) {
       await mkdir(b);
-      await copyTree(a, b);
-    } else if (e.isFile()) await copyKeepingTime(a, b);
+      await copyTree(a, b, root);
+    } else if (e.isFile() || out) await copyKeepingTime(a, b);
     else if (e.isSymbolicLink()) await copyLink(a, b);
   }
 }

@@ -1,0 +1,82 @@
+// `check --build-dir`: a tree built with make O=<dir> keeps its configuration, generated
+// headers and host tools in the build directory and a clean source tree. Built here from the
+// Debian tree without copying its sources: the source side is a farm of symlinks to it with
+// the generated parts left out, the build directory holds copies of exactly those parts. Both
+// must stay unchanged, and the verdict must be the one the in-place tree gives.
+import { createHash } from 'node:crypto';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTarget, TEST_ABI, type KernelTarget } from '../../src/target/index.js';
+import { mirrorPaths } from '../../src/tree/mirror.js';
+import { runCli } from '../helpers/cli.js';
+
+const PATCH = new URL('../../testdata/kernel/diff/proc-cmdline-string.patch', import.meta.url).pathname;
+/** What `make O=<dir> olddefconfig prepare` writes into the build directory. */
+const GENERATED = ['.config', 'include/generated', 'include/config', 'arch/x86/include/generated', 'scripts', 'tools/objtool'];
+
+let target: KernelTarget;
+let srctree: string;
+let objtree: string;
+
+/** Symlink every entry of `from` into `to`, descending where a generated path lies below. */
+function farm(from: string, to: string, rel: string): void {
+  mkdirSync(join(to, rel), { recursive: true });
+  for (const name of readdirSync(join(from, rel))) {
+    const r = rel ? `${rel}/${name}` : name;
+    if (GENERATED.includes(r) && r !== 'scripts' && r !== 'tools/objtool') continue;
+    if (GENERATED.some((g) => g.startsWith(`${r}/`))) farm(from, to, r);
+    else symlinkSync(join(from, r), join(to, r));
+  }
+}
+
+function hash(dir: string): string {
+  const h = createHash('sha256');
+  const walk = (rel: string) => {
+    for (const name of readdirSync(join(dir, rel)).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      const st = lstatSync(join(dir, r));
+      h.update(`${r}\0${st.size}\0${st.mtimeMs}\n`);
+      if (st.isDirectory()) walk(r);
+    }
+  };
+  walk('');
+  return h.digest('hex');
+}
+
+beforeAll(async () => {
+  target = await ensureTarget({ abi: TEST_ABI });
+  const root = mkdtempSync(join(tmpdir(), 'cdm-o-tree-'));
+  srctree = join(root, 'linux');
+  objtree = join(root, 'build');
+  farm(target.sourceDir, srctree, '');
+  for (const g of GENERATED) cpSync(join(target.sourceDir, g), join(objtree, g), { recursive: true, preserveTimestamps: true });
+});
+
+afterAll(async () => {
+  // The scratch trees are new on every run: so are their mirrors.
+  rmSync((await mirrorPaths(srctree, objtree)).root, { recursive: true, force: true });
+  rmSync(join(srctree, '..'), { recursive: true, force: true });
+});
+
+describe('check --build-dir (a tree built with make O=<dir>)', () => {
+  it('says where the configuration is when --build-dir is missing (exit 2)', async () => {
+    const r = await runCli(['check', '--src', srctree, PATCH]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/has no \.config/);
+    expect(r.stderr).toMatch(/--build-dir/);
+  });
+
+  it('gives the in-place tree\'s verdict, leaving source and build directory unchanged', async () => {
+    const before = [hash(srctree), hash(objtree)];
+    const r = await runCli(['check', '--json', '--src', srctree, '--build-dir', objtree, PATCH]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const inPlace = JSON.parse((await runCli(['check', '--json', '--src', target.sourceDir, PATCH])).stdout);
+    expect(report.verdict).toBe('patchable');
+    expect(report.changed).toEqual(inPlace.changed);
+    expect(report.functions.map((f: { first_difference: unknown }) => f.first_difference)).toEqual(inPlace.functions.map((f: { first_difference: unknown }) => f.first_difference));
+    expect([hash(srctree), hash(objtree)]).toEqual(before);
+  });
+});
