@@ -3,7 +3,7 @@
 // obj-y/obj-m with composite objects (foo-y, foo-objs) expanded. A directory counts only if
 // every parent lists it. (`make fs/proc/nommu.o` compiles happily on an MMU kernel, so a
 // successful single-object build proves nothing.)
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runTool } from '../build/exec.js';
@@ -58,6 +58,34 @@ export class KbuildIndex {
     return p;
   }
 
+  private archExtra: Promise<Set<string>> | undefined;
+
+  /**
+   * Directories the arch Makefile adds outside arch/<arch>/Kbuild (`libs-y += arch/x86/lib/`,
+   * `drivers-$(CONFIG_PCI) += arch/x86/pci/`), as `<dir>/` relative to arch/<arch>.
+   */
+  private archDirs(): Promise<Set<string>> {
+    this.archExtra ??= (async () => {
+      const out = new Set<string>();
+      const read = async (rel: string) => {
+        try {
+          return await readFile(path.join(this.tree, rel), 'utf8');
+        } catch {
+          return '';
+        }
+      };
+      const config = await read('include/config/auto.conf');
+      const on = (option: string) => new RegExp(`^${option}=[ym]$`, 'm').test(config);
+      const prefix = `arch/${this.srcarch}/`;
+      for (const m of (await read(`${prefix}Makefile`)).matchAll(/^(?:core|drivers|libs)-(?:y|\$\((CONFIG_\w+)\))\s*\+=\s*(.+)$/gm)) {
+        if (m[1] && !on(m[1])) continue;
+        for (const d of m[2]!.split(/\s+/)) if (d.startsWith(prefix) && d.endsWith('/')) out.add(d.slice(prefix.length));
+      }
+      return out;
+    })();
+    return this.archExtra;
+  }
+
   /** 'y', 'm', or undefined when this configuration does not build `unit` (fs/proc/cmdline.o). */
   async built(unit: string): Promise<'y' | 'm' | undefined> {
     const parts = unit.split('/');
@@ -71,7 +99,7 @@ export class KbuildIndex {
       if (!objs) return undefined;
       const child = `${parts[i]}/`;
       if (objs.modular.has(child)) mode = 'm';
-      else if (!objs.builtin.has(child)) return undefined;
+      else if (!objs.builtin.has(child) && !(parent === `arch/${this.srcarch}` && (await this.archDirs()).has(child))) return undefined;
     }
     const objs = await this.objects(parts.slice(0, -1).join('/'));
     if (!objs) return undefined;
