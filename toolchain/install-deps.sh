@@ -10,6 +10,8 @@ packages=(
   qemu-system-x86 busybox-static cpio kmod
   # cross compilers for the multi-architecture ELF and differ corpus
   gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu gcc-s390x-linux-gnu
+  # compiler launchers kbuild can run through (--cc): the kernel tier starts its own distccd
+  distcc ccache
 )
 
 missing=()

@@ -112,6 +112,8 @@ function mergeFindings(report: CheckReport, functions: ReportFunction[]): Report
 
 export interface CheckCommandOptions {
   src: string;
+  cc?: string;
+  maxTus?: string;
   buildDir?: string;
   config?: string;
   json?: boolean;
@@ -169,9 +171,11 @@ async function checkOnce(input: CheckInput, opts: CheckCommandOptions, waivers: 
       buildDir: opts.buildDir,
       config: opts.config,
       ...input,
-      jobs: opts.jobs ? Number(opts.jobs) : undefined,
+      jobs: parseCount(opts.jobs, '--jobs'),
       skipCompilerCheck: opts.skipCompilerCheck,
       objectCache: opts.objectCache,
+      cc: opts.cc,
+      maxTus: parseCount(opts.maxTus, '--max-tus'),
       keepObjects: keep,
       log,
     });
@@ -185,6 +189,14 @@ async function checkOnce(input: CheckInput, opts: CheckCommandOptions, waivers: 
   } finally {
     if (keep) await rm(keep, { recursive: true, force: true });
   }
+}
+
+/** A positive whole number option, or undefined when not given. */
+export function parseCount(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InputError(`${option} ${value}: not a positive whole number`);
+  return n;
 }
 
 /** --per-commit: one record per commit; the gate takes the worst verdict. */

@@ -10,10 +10,13 @@ import { explainCheck, formatExplain, EXPLAIN_SCHEMA } from '../explain/index.js
 import { checkInputs, pathsAfterDoubleDash } from '../git/index.js';
 import { checkExitCode, checkTree } from '../tree/index.js';
 import { EXIT_CODE_HELP } from './exit-codes.js';
+import { parseCount } from './check.js';
 import { toJson, type Output } from './output.js';
 
 export interface ExplainCommandOptions {
   src: string;
+  cc?: string;
+  maxTus?: string;
   buildDir?: string;
   json?: boolean;
   function?: string[];
@@ -36,7 +39,9 @@ export async function explainCommand(inputs: string[], paths: string[], opts: Ex
       patchTexts: given.patchTexts,
       originalFrom: given.originalFrom,
       keepObjects: keep,
-      jobs: opts.jobs ? Number(opts.jobs) : undefined,
+      jobs: parseCount(opts.jobs, '--jobs'),
+      cc: opts.cc,
+      maxTus: parseCount(opts.maxTus, '--max-tus'),
       skipCompilerCheck: opts.skipCompilerCheck,
       log: quiet ? undefined : (line) => io.err(line),
     });
@@ -57,7 +62,9 @@ export function registerExplain(program: Command, io: Output, setExitCode: (code
     .option('--json', `machine-readable output (schema ${EXPLAIN_SCHEMA})`)
     .option('--function <name>', 'explain only this function (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--config <file>', "the running kernel's config; refuse a tree configured differently")
-    .option('-j, --jobs <n>', 'parallel compiles (two per TU: original and patched)', '2')
+    .option('-j, --jobs <n>', 'parallel compiles, two per TU (default: the number of cores; four times that with distcc or icecc)')
+    .option('--cc <command>', 'the compiler command kbuild gets as CC, optionally behind a launcher: "ccache gcc-12", "distcc gcc-12" (default: the compiler CONFIG_CC_VERSION_TEXT names)')
+    .option('--max-tus <n>', 'refuse a change that reaches more translation units than this', String(200))
     .option('--skip-compiler-check', 'accept a compiler other than the one in CONFIG_CC_VERSION_TEXT')
     .argument('<input...>', 'patch files (- for standard input), or one git revision or range of --src (HEAD, A..B), optionally followed by -- <paths>')
     .addHelpText('after', EXIT_CODE_HELP)

@@ -58,13 +58,15 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .requiredOption('--src <tree>', 'a prepared kernel source tree (its .config and include/generated); it is only read')
     .option('--build-dir <dir>', 'the build directory of a tree built with make O=<dir> (its .config and generated files); only read')
     .option('--config <file>', "the running kernel's config (e.g. /boot/config-$(uname -r)); refuse a tree configured differently")
-    .option('-j, --jobs <n>', 'parallel compiles (two per TU: original and patched)', '2')
+    .option('-j, --jobs <n>', 'parallel compiles, two per TU (default: the number of cores; four times that with distcc or icecc)')
+    .option('--cc <command>', 'the compiler command kbuild gets as CC, optionally behind a launcher: "ccache gcc-12", "distcc gcc-12" (default: the compiler CONFIG_CC_VERSION_TEXT names)')
+    .option('--max-tus <n>', 'refuse a change that reaches more translation units than this', String(200))
     .option('--skip-compiler-check', 'accept a compiler other than the one in CONFIG_CC_VERSION_TEXT')
     .option('--no-object-cache', 'let make build both sides every time (no cached original objects, no recorded-command fast path)')
     .option('--json', 'machine-readable output, same as --format json (schema create-diff-module/report@0)')
     .argument('<input...>', 'unified diffs (git diff, git format-patch, diff -u) applied in order, - for standard input; or a git revision or range of --src (HEAD, A..B), optionally followed by -- <paths>')
     .addHelpText('after', EXIT_CODE_HELP)
-    .action(async (operands: string[], opts: { src: string; buildDir?: string; config?: string; json?: boolean; jobs?: string; skipCompilerCheck?: boolean; objectCache?: boolean }) => {
+    .action(async (operands: string[], opts: { src: string; buildDir?: string; config?: string; json?: boolean; jobs?: string; skipCompilerCheck?: boolean; objectCache?: boolean; cc?: string; maxTus?: string }) => {
       const { inputs, paths } = pathsAfterDoubleDash(argv, operands);
       exitCode = await checkCommand(inputs, { ...opts, paths }, io);
     });
@@ -87,7 +89,9 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .option('--replace', 'atomic replace: the new patch replaces every earlier livepatch')
     .option('--keep-object', 'also write the patch object (<name>-patch.o)')
     .option('--config <file>', "the running kernel's config; refuse a tree configured differently")
-    .option('-j, --jobs <n>', 'parallel compiles', '2')
+    .option('-j, --jobs <n>', 'parallel compiles, two per TU (default: the number of cores; four times that with distcc or icecc)')
+    .option('--cc <command>', 'the compiler command kbuild gets as CC, optionally behind a launcher ("distcc gcc-12")')
+    .option('--max-tus <n>', 'refuse a change that reaches more translation units than this', String(200))
     .option('--skip-compiler-check', 'accept a compiler other than the one in CONFIG_CC_VERSION_TEXT')
     .option('--no-object-cache', 'let make build both sides every time')
     .option('--json', 'machine-readable output (the report record plus module, name, plan)')

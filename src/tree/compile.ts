@@ -4,6 +4,7 @@ import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CdmError, EnvironmentError, ExitCode, InputError } from '../common/errors.js';
 import { runTool } from '../build/exec.js';
+import type { CompilerCommand } from './compiler-command.js';
 
 export const SECTION_KCFLAGS = 'KCFLAGS=-ffunction-sections -fdata-sections';
 
@@ -57,9 +58,9 @@ export interface CompileResult {
 }
 
 /** make <unit> in `mirror`; the object's path, or NotBuiltError / EnvironmentError. */
-export async function compileUnit(mirror: string, unit: string, cc: string, side: 'original' | 'patched'): Promise<CompileResult> {
+export async function compileUnit(mirror: string, unit: string, cc: CompilerCommand, side: 'original' | 'patched'): Promise<CompileResult> {
   const start = performance.now();
-  const r = await runTool('make', [`CC=${cc}`, SECTION_KCFLAGS, unit], { cwd: mirror, allowFailure: true, timeout: 60 * 60_000 });
+  const r = await runTool('make', [`CC=${cc.words.join(' ')}`, SECTION_KCFLAGS, unit], { cwd: mirror, env: cc.env, allowFailure: true, timeout: 60 * 60_000 });
   if (r.exitCode !== 0) {
     const out = `${r.stderr}\n${r.stdout}`;
     if (/No rule to make target '[^']*'/.test(out) && new RegExp(`No rule to make target '${unit.replace(/[.+]/g, '\\$&')}'`).test(out)) throw new NotBuiltError(unit);

@@ -2,6 +2,7 @@
 // the diff affects are compiled, each twice (original, patched), in scratch mirrors of the
 // tree; the user's tree is only read.
 import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { ExitCode, InputError } from '../common/errors.js';
 import { diffObjects, type ObjectDiff } from '../diff/index.js';
@@ -9,6 +10,7 @@ import { affectedUnits } from './affected.js';
 import { checkCompiler, checkPreparedTree, configuredCompiler, NotBuiltError, type CompileResult } from './compile.js';
 import { compileBoth, isBuildFile, type UnitCompileContext } from './unit-compile.js';
 import { compilerIdentity } from './object-cache.js';
+import { checkLauncherVersion, compilerCommand, type CompilerCommand } from './compiler-command.js';
 import { withLineDirectives } from './line-directives.js';
 import { ensureMirror, mirrorPaths, realTree, restoreMirrorFile, writeMirrorFile } from './mirror.js';
 import { applyPatchFiles, type FileChange } from './patches.js';
@@ -18,6 +20,9 @@ import { KbuildIndex } from './kbuild-objects.js';
 import { withLock } from '../common/lock.js';
 import { compareWithRunningConfig } from './config-check.js';
 import { differingFromBase, gitBaseReader } from '../git/index.js';
+
+/** More translation units than this need --max-tus: a widely included header is hours of compiles. */
+export const DEFAULT_MAX_TUS = 200;
 
 export interface CheckOptions {
   src: string;
@@ -41,6 +46,10 @@ export interface CheckOptions {
   keepObjects?: string;
   /** false: make builds both sides every time (no object cache, no recorded-command fast path). */
   objectCache?: boolean;
+  /** The compiler command for kbuild's CC, optionally behind a launcher ("distcc gcc-12"). */
+  cc?: string;
+  /** Refuse a change that reaches more translation units than this (default 200). */
+  maxTus?: number;
 }
 
 export interface UnitReport {
@@ -90,8 +99,12 @@ export async function checkTree(opts: CheckOptions): Promise<CheckReport> {
 
   // What the declarations say, before anything is compiled (lint's analysis, same diff).
   const source = await analyzeChanges(applied);
-  const { cc, versionText } = await configuredCompiler(objtree ?? tree);
-  if (!opts.skipCompilerCheck) await checkCompiler(cc, versionText);
+  const configured = await configuredCompiler(objtree ?? tree);
+  const cc = compilerCommand(opts.cc, configured.cc);
+  if (!opts.skipCompilerCheck) {
+    await checkCompiler(cc.compiler, configured.versionText);
+    await checkLauncherVersion(cc, configured.versionText);
+  }
 
   const affected = await affectedUnits(tree, changes.map((c) => c.path));
   for (const [header, users] of affected.viaHeader) log(`${header} is included by ${users.length} translation unit(s)`);
@@ -104,12 +117,12 @@ export async function checkTree(opts: CheckOptions): Promise<CheckReport> {
   const overlay = gitBase && readOriginal
     ? { read: readOriginal, others: (await differingFromBase(tree, gitBase)).filter((f) => overlayable(f) && !changes.some((c) => c.path === f)) }
     : undefined;
-  return withLock(path.join(paths.root, 'lock'), log, () => checkInMirrors(tree, paths, changes, affected, source, notes, cc, { ...opts, buildDir: objtree }, log, t0, overlay));
+  return withLock(path.join(paths.root, 'lock'), log, () => checkInMirrors(tree, paths, changes, affected, source, notes, { cc, configured }, { ...opts, buildDir: objtree }, log, t0, overlay));
 }
 
 async function checkInMirrors(
   tree: string, paths: { root: string; orig: string; patched: string }, changes: FileChange[], affected: Awaited<ReturnType<typeof affectedUnits>>,
-  source: SourceAnalysis, notes: string[], cc: string, opts: CheckOptions, log: (l: string) => void, t0: number,
+  source: SourceAnalysis, notes: string[], compilers: { cc: CompilerCommand; configured: { cc: string; versionText: string } }, opts: CheckOptions, log: (l: string) => void, t0: number,
   overlay?: { read: (rel: string) => Promise<string | undefined>; others: string[] },
 ): Promise<CheckReport> {
   const tm = performance.now();
@@ -153,14 +166,32 @@ async function checkInMirrors(
     } finally {
       await kbuild.dispose();
     }
-    const jobs = Math.max(1, Math.floor((opts.jobs ?? 2) / 2));
+    const maxTus = opts.maxTus ?? DEFAULT_MAX_TUS;
+    if (queue.length > maxTus) {
+      throw new InputError(`the change reaches ${queue.length} translation units that this configuration builds, more than --max-tus ${maxTus} (each is compiled twice)`,
+        `pass --max-tus ${queue.length} to check it anyway${compilers.cc.distributed ? '' : '; a distributed launcher (--cc "distcc gcc-12") spreads the compiles'}`);
+    }
+    // Two compiles per unit run at once; by default one unit per core, more with a launcher
+    // that compiles elsewhere.
+    const jobs = Math.max(1, Math.floor((opts.jobs ?? availableParallelism() * (compilers.cc.distributed ? 4 : 1)) / 2));
+    const total = queue.length;
+    let done = 0;
+    const started = performance.now();
     const ctx: UnitCompileContext = {
-      cc,
-      compiler: opts.objectCache === false ? undefined : await compilerIdentity(cc),
+      ...compilers,
+      checkObjects: !opts.skipCompilerCheck,
+      compiler: opts.objectCache === false ? undefined : await compilerIdentity(compilers.cc.compiler),
       buildFilesChanged: changes.some((c) => isBuildFile(c.path)),
     };
     const worker = async () => {
-      for (let unit = queue.shift(); unit; unit = queue.shift()) units.push(await checkUnit(paths, unit, ctx, log, opts.keepObjects, editedIn(source, unit)));
+      for (let unit = queue.shift(); unit; unit = queue.shift()) {
+        units.push(await checkUnit(paths, unit, ctx, log, opts.keepObjects, editedIn(source, unit)));
+        done++;
+        if (total > 1) {
+          const left = ((performance.now() - started) / done) * (total - done) / 1000;
+          log(`[${done}/${total}] ${unit} done${done < total ? `, about ${Math.ceil(left)} s left` : ''}`);
+        }
+      }
     };
     await Promise.all(Array.from({ length: jobs }, worker));
   } finally {

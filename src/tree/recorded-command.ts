@@ -63,9 +63,9 @@ export function splitCommand(cmd: string): string[][] | undefined {
 }
 
 /** Run the recorded steps in `mirror`; the compiler's message on failure. */
-export async function runRecordedCommand(mirror: string, recorded: RecordedCommand): Promise<{ ok: true } | { ok: false; output: string }> {
+export async function runRecordedCommand(mirror: string, recorded: RecordedCommand, env: Record<string, string> = {}): Promise<{ ok: true } | { ok: false; output: string }> {
   for (const [cmd, ...args] of recorded.steps) {
-    const r = await runTool(cmd!, args, { cwd: mirror, allowFailure: true, timeout: 60 * 60_000 });
+    const r = await runTool(cmd!, args, { cwd: mirror, env, allowFailure: true, timeout: 60 * 60_000 });
     if (r.exitCode !== 0) return { ok: false, output: `${r.stderr}\n${r.stdout}` };
   }
   return { ok: true };

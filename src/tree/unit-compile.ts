@@ -9,9 +9,14 @@ import path from 'node:path';
 import { cachedObject, objectKey, storeObject } from './object-cache.js';
 import { compileFailure, compileUnit, type CompileResult } from './compile.js';
 import { readRecordedCommand, runRecordedCommand, type RecordedCommand } from './recorded-command.js';
+import { checkObjectCompiler, withCompiler, type CompilerCommand } from './compiler-command.js';
 
 export interface UnitCompileContext {
-  cc: string;
+  cc: CompilerCommand;
+  /** The compiler the tree names (CONFIG_CC_VERSION_TEXT's first word) and that text. */
+  configured: { cc: string; versionText: string };
+  /** Check each compiled object's .comment against versionText (off with --skip-compiler-check). */
+  checkObjects: boolean;
   /** compilerIdentity(cc); undefined disables the object cache and recorded commands. */
   compiler?: string;
   /** The patch edits a Makefile, Kbuild, Kconfig or .config: flags may change, make must run. */
@@ -29,7 +34,9 @@ export async function compileBoth(paths: { orig: string; patched: string }, unit
   const hit = key && (await cachedObject(key));
   if (hit && patched) {
     const original: CompileResult = { object: hit, ms: performance.now() - start, by: 'cache' };
-    return [original, unwrap(await patched)];
+    const p = unwrap(await patched);
+    if (ctx.checkObjects) await checkObjectCompiler(p.object, unit, ctx.configured.versionText, ctx.cc);
+    return [original, p];
   }
   if (patched) {
     // Not proven current: make must not take this object for up to date.
@@ -38,6 +45,7 @@ export async function compileBoth(paths: { orig: string; patched: string }, unit
   }
   // No valid record (first build, or something the unit reads changed): make decides, for both.
   const both = await Promise.all([compileUnit(paths.orig, unit, ctx.cc, 'original'), compileUnit(paths.patched, unit, ctx.cc, 'patched')]);
+  if (ctx.checkObjects) for (const r of both) await checkObjectCompiler(r.object, unit, ctx.configured.versionText, ctx.cc);
   if (ctx.compiler) {
     const fresh = await readRecordedCommand(paths.orig, unit);
     const freshKey = fresh && (await objectKey(paths.orig, fresh, ctx.compiler));
@@ -49,7 +57,8 @@ export async function compileBoth(paths: { orig: string; patched: string }, unit
 async function compilePatched(mirror: string, unit: string, ctx: UnitCompileContext, recorded: RecordedCommand): Promise<CompileResult> {
   if (ctx.buildFilesChanged) return compileUnit(mirror, unit, ctx.cc, 'patched');
   const start = performance.now();
-  const r = await runRecordedCommand(mirror, recorded);
+  // The launcher given now (--cc) replaces whatever compiler words the record has.
+  const r = await runRecordedCommand(mirror, withCompiler(recorded, ctx.cc, ctx.configured.cc), ctx.cc.env);
   // gcc's -MMD output is fixdep's input; make is not running, so nothing consumes it.
   await rm(path.join(mirror, path.dirname(unit), `.${path.basename(unit)}.d`), { force: true });
   if (!r.ok) throw compileFailure(unit, 'patched', r.output);
