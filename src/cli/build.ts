@@ -111,7 +111,10 @@ async function buildIn(work: string, name: string, headers: string, kallsyms: Ka
   const unit = units[0]!;
   // Code of a loadable module: its shipped .ko gives sympos and the code run-pre compares.
   const moduleSymbols = unit.object === 'vmlinux' ? undefined : await readModuleSymbols(unit.object, await findShippedModule(opts.modulesDir ?? defaultModulesDir(headers), unit.object));
+  let t = performance.now();
   const verification = await verifyUnit(work, unit, kallsyms, opts, moduleSymbols, log);
+  const verifyMs = performance.now() - t;
+  t = performance.now();
   const linked = await linkPatchObject({ patched: unit.objects!.patched, diff: unit.diff!, object: unit.object, kallsyms, exports, resolved: verification.resolved, moduleSymbols });
   const { elf } = linked;
   const plan: KlpPlan = { ...linked.plan, ...callbacksOf(unit) };
@@ -119,13 +122,16 @@ async function buildIn(work: string, name: string, headers: string, kallsyms: Ka
     const patchObject = path.join(work, `${name}-patch.o`);
     await writeFile(patchObject, writeElf(elf));
     const out = path.resolve(opts.output ?? `${name}.ko`);
+    const linkMs = performance.now() - t;
+    t = performance.now();
     const ko = await buildModule({ headersDir: headers, name, patchObject, plan, replace: opts.replace ?? false, outDir: work });
+    const moduleMs = performance.now() - t;
     // Into place under a temporary name, then renamed: never a half-written module.
     await mkdir(path.dirname(out), { recursive: true });
     await copyFile(ko, `${out}.tmp-${process.pid}`);
     await rename(`${out}.tmp-${process.pid}`, out);
     if (opts.keepObject) await copyFile(patchObject, out.replace(/\.ko$/, '') + '-patch.o');
-    const result = { ...record, module: out, name, plan, verification: verification.record };
+    const result = { ...record, module: out, name, plan, verification: verification.record, build_timings: { verifyMs, linkMs, moduleMs } };
     if (opts.json) io.out(toJson(result));
     else io.out(`${out}: livepatch module ${name} replacing ${plan.functions.map((f) => f.old_name).join(', ')}${plan.placeholders.length ? `; ${plan.placeholders.length} livepatch relocation(s)` : ''}\n${verification.record.summary}`);
     return ExitCode.ok;

@@ -62,6 +62,8 @@ export interface Masked {
 const PERCPU_RE = /\b((?:DEFINE|DECLARE)_PER_CPU\w*)\s*\(/g;
 const DEFINE_RE = /^([ \t]*(?:(?:static|extern|const)[ \t]+)*)((?:DEFINE|DECLARE)_\w+)\s*\(/gm;
 const FOR_EACH_RE = /\b(\w*for_each\w*|\w*_foreach\w*)\s*\(/g;
+/** `do { ... } while_each_thread(p, t);` closes a do-loop with a macro. */
+const WHILE_EACH_RE = /\bwhile_each_\w+\s*\(/g;
 
 function topLevelCommas(text: string, from: number, to: number): number[] {
   const out: number[] = [];
@@ -165,6 +167,14 @@ export function mask(original: string): Masked {
     if (after.startsWith(';') || after.startsWith(')') || after.startsWith(',') || after.startsWith('\\')) continue;
     edits.blank(text, m.index, end);
     edits.put(m.index, 'for(;;)');
+  }
+  // ... and `} while_each_thread(p, t);` becomes `} while(0);`.
+  for (const m of text.matchAll(WHILE_EACH_RE)) {
+    const open = m.index + m[0].length - 1;
+    const end = matchParen(text, open);
+    if (end < 0 || !/^\s*;/.test(text.slice(end, end + 20))) continue;
+    edits.blank(text, m.index, end);
+    edits.put(m.index, 'while(0)');
   }
   const syscalls = new Map<number, { name: string; macro: string; header: string }>();
   for (const m of text.matchAll(SYSCALL_RE)) {

@@ -88,11 +88,14 @@ async function mirrorDir(tree: string, dest: string, rel: string): Promise<void>
     // A link out of the tree to a directory becomes a real directory: kbuild writes objects
     // into directories, and through the link it would write wherever it points. (Links
     // inside the tree are copied as links: relative, they point into the mirror itself.)
-    if (e.isDirectory() || (e.isSymbolicLink() && (await leavesTree(tree, from)) && (await isDirectory(from)))) {
+    const outside = e.isSymbolicLink() && (await leavesTree(tree, from));
+    if (e.isDirectory() || (outside && (await isDirectory(from)))) {
       await mkdir(to);
       if (COPY_DIRS.has(r)) await copyTree(from, to, tree);
       else await mirrorDir(tree, dest, r);
-    } else if (e.isFile()) {
+    } else if (e.isFile() || outside) {
+      // (A link to a file outside the tree is that file: kbuild may rewrite a top-level or
+      // generated one, and must not write through the link.)
       if (OUTPUT.test(e.name) && !(!rel && TOP_COPY.has(e.name))) continue;
       if (!rel || generated.has(e.name)) jobs.push(copyKeepingTime(from, to));
       else jobs.push(symlink(from, to));

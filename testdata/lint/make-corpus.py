@@ -170,6 +170,63 @@ CORPUS = {
     'assembly': {'arch/x86/entry/entry_64.S': [('SYM_CODE_START(entry_SYSCALL_64)\n\tUNWIND_HINT_ENTRY\n\tENDBR\n', 'SYM_CODE_START(entry_SYSCALL_64)\n\tUNWIND_HINT_ENTRY\n\tENDBR\n\tnop\n')]},
     'locking-added': {'fs/proc/fd.c': [(
         '\ttask_lock(task);\n\tfiles = task->files;', '\ttask_lock(task);\n\trcu_read_lock();\n\tfiles = task->files;\n\trcu_read_unlock();')]},
+    # --- one case per remaining source kind ---------------------------------------------------
+    # info: a named constant for a magic number, a new enum for magic return values, an unused
+    # #define dropped.
+    'define-added': {'fs/fs-writeback.c': [
+        ('#define MIN_WRITEBACK_PAGES\t(4096UL >> (PAGE_SHIFT - 10))\n',
+         '#define MIN_WRITEBACK_PAGES\t(4096UL >> (PAGE_SHIFT - 10))\n\n/*\n * How long writeback_sb_inodes() and __writeback_inodes_wb() may run before\n'
+         ' * bailing out to wb_writeback() to check the background threshold and other\n * termination conditions.\n */\n#define WRITEBACK_TIMESLICE\t(HZ / 10UL)\n'),
+        ('\t\tif (total_wrote) {\n\t\t\tif (time_is_before_jiffies(start_time + HZ / 10UL))',
+         '\t\tif (total_wrote) {\n\t\t\tif (time_is_before_jiffies(start_time + WRITEBACK_TIMESLICE))'),
+        ('\t\tif (wrote) {\n\t\t\tif (time_is_before_jiffies(start_time + HZ / 10UL))',
+         '\t\tif (wrote) {\n\t\t\tif (time_is_before_jiffies(start_time + WRITEBACK_TIMESLICE))'),
+    ]},
+    'enum-type-added': {'fs/binfmt_misc.c': [
+        ("/*\n * Set status of entry/binfmt_misc:\n * '1' enables, '0' disables and '-1' clears entry/binfmt_misc\n */\nstatic int parse_command(",
+         '/* Commands written to the status file and to the entry files. */\nenum bm_command {\n\tBM_CMD_DISABLE = 1,\t/* "0" */\n'
+         '\tBM_CMD_ENABLE,\t\t/* "1" */\n\tBM_CMD_DELETE,\t\t/* "-1" */\n};\n\n'
+         "/*\n * Set status of entry/binfmt_misc:\n * '1' enables, '0' disables and '-1' clears entry/binfmt_misc\n */\nstatic int parse_command("),
+        ("\tif (count == 1 && s[0] == '0')\n\t\treturn 1;\n\tif (count == 1 && s[0] == '1')\n\t\treturn 2;\n\tif (count == 2 && s[0] == '-' && s[1] == '1')\n\t\treturn 3;\n",
+         "\tif (count == 1 && s[0] == '0')\n\t\treturn BM_CMD_DISABLE;\n\tif (count == 1 && s[0] == '1')\n\t\treturn BM_CMD_ENABLE;\n"
+         "\tif (count == 2 && s[0] == '-' && s[1] == '1')\n\t\treturn BM_CMD_DELETE;\n"),
+        ('\tcase 1:\n\t\t/* Disable this handler. */', '\tcase BM_CMD_DISABLE:\n\t\t/* Disable this handler. */'),
+        ('\tcase 2:\n\t\t/* Enable this handler. */', '\tcase BM_CMD_ENABLE:\n\t\t/* Enable this handler. */'),
+        ('\tcase 3:\n\t\t/* Delete this handler. */', '\tcase BM_CMD_DELETE:\n\t\t/* Delete this handler. */'),
+        ('\tcase 1:\n\t\t/* Disable all handlers. */', '\tcase BM_CMD_DISABLE:\n\t\t/* Disable all handlers. */'),
+        ('\tcase 2:\n\t\t/* Enable all handlers. */', '\tcase BM_CMD_ENABLE:\n\t\t/* Enable all handlers. */'),
+        ('\tcase 3:\n\t\t/* Delete all handlers. */', '\tcase BM_CMD_DELETE:\n\t\t/* Delete all handlers. */'),
+    ]},
+    'unused-define-removed': {'kernel/livepatch/transition.c': [(
+        '#define MAX_STACK_ENTRIES  100\n#define STACK_ERR_BUF_SIZE 128\n', '#define MAX_STACK_ENTRIES  100\n')]},
+    # care: a global function (and its now unused struct) removed, a preprocessor condition
+    # respelled, a device ID added to a const table.
+    'global-function-removed': {
+        'kernel/sched/deadline.c': [(
+            'void init_dl_bandwidth(struct dl_bandwidth *dl_b, u64 period, u64 runtime)\n{\n\traw_spin_lock_init(&dl_b->dl_runtime_lock);\n'
+            '\tdl_b->dl_period = period;\n\tdl_b->dl_runtime = runtime;\n}\n\n', '')],
+        'kernel/sched/sched.h': [
+            ('struct dl_bandwidth {\n\traw_spinlock_t\t\tdl_runtime_lock;\n\tu64\t\t\tdl_runtime;\n\tu64\t\t\tdl_period;\n};\n\n', ''),
+            ('extern void init_dl_bandwidth(struct dl_bandwidth *dl_b, u64 period, u64 runtime);\n', '')],
+    },
+    'ifdef-is-enabled': {'mm/memory-failure.c': [(
+        '#if defined(CONFIG_HWPOISON_INJECT) || defined(CONFIG_HWPOISON_INJECT_MODULE)\n', '#if IS_ENABLED(CONFIG_HWPOISON_INJECT)\n')]},
+    'device-id-table': {'drivers/usb/serial/option.c': [(
+        '\t{ USB_DEVICE_INTERFACE_CLASS(0x2cb7, 0x0111, 0xff) },\t\t\t/* Fibocom FM160 (MBIM mode) */\n',
+        '\t{ USB_DEVICE_INTERFACE_CLASS(0x2cb7, 0x0111, 0xff) },\t\t\t/* Fibocom FM160 (MBIM mode) */\n'
+        '\t{ USB_DEVICE_INTERFACE_CLASS(0x2cb7, 0x0113, 0xff) },\t\t\t/* Fibocom FM160 (RNDIS mode) */\n')]},
+    # review: a tracepoint's output format (a top-level macro), a device tree source.
+    'trace-event-format': {'include/trace/events/oom.h': [('file-rss:%lukB shmem-rss:%lukB', 'file-rss=%lukB shmem-rss=%lukB')]},
+    'devicetree-source': {'arch/arm/boot/dts/bcm2711-rpi-4-b.dts': [('\t\t\t  "RGMIO_MDC",\n', '\t\t\t  "RGMII_MDC",\n')]},
+    # block: a preprocessor condition inside a struct body, the type of static data, an
+    # enumerator removed, an export removed.
+    'struct-member-ifdef': {'include/linux/usb.h': [(
+        '#if defined(CONFIG_USB_MON) || defined(CONFIG_USB_MON_MODULE)\n\tstruct mon_bus *mon_bus;', '#if IS_ENABLED(CONFIG_USB_MON)\n\tstruct mon_bus *mon_bus;')]},
+    'static-data-type': {'kernel/kprobes.c': [('static int kprobes_initialized;\n', 'static bool kprobes_initialized;\n')]},
+    'enum-value-removed': {'kernel/taskstats.c': [('\tDEREGISTER,\n\tCPU_DONT_CARE\n};', '\tDEREGISTER,\n};')]},
+    'export-removed': {'fs/super.c': [(
+        '\treturn vfs_get_super(fc, vfs_get_single_reconf_super, fill_super);\n}\nEXPORT_SYMBOL(get_tree_single_reconf);\n',
+        '\treturn vfs_get_super(fc, vfs_get_single_reconf_super, fill_super);\n}\n')]},
 }
 
 MBOX = {

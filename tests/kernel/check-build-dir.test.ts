@@ -4,7 +4,7 @@
 // the generated parts left out, the build directory holds copies of exactly those parts. Both
 // must stay unchanged, and the verdict must be the one the in-place tree gives.
 import { createHash } from 'node:crypto';
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,22 @@ function farm(from: string, to: string, rel: string): void {
     if (GENERATED.some((g) => g.startsWith(`${r}/`))) farm(from, to, r);
     else symlinkSync(join(from, r), join(to, r));
   }
+}
+
+/** Sizes and mtimes of what kbuild could rewrite in the real tree behind the farm (top-level files, host tools). */
+function realTreeHash(dir: string): string {
+  const h = createHash('sha256');
+  const walk = (rel: string, depth: number) => {
+    for (const name of readdirSync(join(dir, rel)).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      const st = statSync(join(dir, r));
+      h.update(`${r}\0${st.size}\0${st.mtimeMs}\n`);
+      if (st.isDirectory() && depth > 0) walk(r, depth - 1);
+    }
+  };
+  walk('', 0);
+  for (const d of ['tools/objtool', 'scripts/basic', 'scripts/mod', 'include/generated']) walk(d, 0);
+  return h.digest('hex');
 }
 
 function hash(dir: string): string {
@@ -69,7 +85,7 @@ describe('check --build-dir (a tree built with make O=<dir>)', () => {
   });
 
   it('gives the in-place tree\'s verdict, leaving source and build directory unchanged', async () => {
-    const before = [hash(srctree), hash(objtree)];
+    const before = [hash(srctree), hash(objtree), realTreeHash(target.sourceDir)];
     const r = await runCli(['check', '--json', '--src', srctree, '--build-dir', objtree, PATCH]);
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -77,6 +93,7 @@ describe('check --build-dir (a tree built with make O=<dir>)', () => {
     expect(report.verdict).toBe('patchable');
     expect(report.changed).toEqual(inPlace.changed);
     expect(report.functions.map((f: { first_difference: unknown }) => f.first_difference)).toEqual(inPlace.functions.map((f: { first_difference: unknown }) => f.first_difference));
-    expect([hash(srctree), hash(objtree)]).toEqual(before);
+    // Nothing written into the farm, the build directory, or through the farm's links.
+    expect([hash(srctree), hash(objtree), realTreeHash(target.sourceDir)]).toEqual(before);
   });
 });
