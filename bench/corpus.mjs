@@ -102,6 +102,26 @@ for (const p of patches) {
     if (b.code === 70 || /internal error/.test(b.stderr)) row.toolError = row.built;
   }
   row.ko = b.code === 0 ? ko : undefined;
+  if (b.code === 0) {
+    // Patches to module code apply when that module loads: load it (and what it needs) too.
+    const object = JSON.parse(b.stdout).plan.functions[0].object;
+    if (object !== 'vmlinux') {
+      row.object = object;
+      row.needs = await moduleChain(object);
+    }
+  }
+}
+
+/** The shipped .ko of `name` and of everything it depends on, in load order. */
+async function moduleChain(name, seen = new Set()) {
+  const found = (await execa('find', [modulesDir, '-name', `${name}.ko`])).stdout.split('\n')[0]
+    || (await execa('find', [modulesDir, '-name', `${name.replace(/_/g, '-')}.ko`])).stdout.split('\n')[0];
+  if (!found || seen.has(name)) return [];
+  seen.add(name);
+  const deps = (await execa('modinfo', ['-F', 'depends', found])).stdout.split(',').map((d) => d.trim()).filter(Boolean);
+  const out = [];
+  for (const d of deps) out.push(...(await moduleChain(d, seen)));
+  return [...out, found];
 }
 
 // Load every built module on the older kernel, ten per boot.
@@ -115,15 +135,20 @@ for (let i = 0; i < built.length; i += 10) {
       `dmesg -c >/dev/null; insmod /modules/${n}.ko || echo "${n}: insmod failed"`,
       `i=0; while [ "$(cat $lp/${n}/transition 2>/dev/null)" != 0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done`,
       `echo "${n}: enabled=$(cat $lp/${n}/enabled 2>/dev/null) transition=$(cat $lp/${n}/transition 2>/dev/null)"`,
+      ...(batch[names.indexOf(n)].needs ?? []).map((ko) => `insmod /modules/${ko.split('/').pop()} 2>/dev/null`),
+      ...(batch[names.indexOf(n)].object ? [`echo "${n}: object ${batch[names.indexOf(n)].object} patched=$(cat $lp/${n}/${batch[names.indexOf(n)].object}/patched 2>/dev/null)"`] : []),
       `echo 0 > $lp/${n}/enabled 2>/dev/null; i=0; while [ -d $lp/${n} ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done`,
       `rmmod ${n} && echo "${n}: removed"`,
+      ...[...(batch[names.indexOf(n)].needs ?? [])].reverse().map((ko) => `rmmod ${ko.split('/').pop().replace(/\.ko$/, '')} 2>/dev/null`),
       `dmesg | grep -E "Call Trace|BUG|WARNING" >/dev/null && echo "${n}: dmesg dirty" || echo "${n}: dmesg clean"`,
     ]),
   ].join('\n');
-  const { output } = await bootTarget(oldT, { script, modules: batch.map((r) => r.ko), kaslr: true, log, timeoutMs: 10 * 60_000 });
+  const shipped = [...new Set(batch.flatMap((r) => r.needs ?? []))];
+  const { output } = await bootTarget(oldT, { script, modules: [...batch.map((r) => r.ko), ...shipped], kaslr: true, log, timeoutMs: 10 * 60_000 });
   for (const [k, r] of batch.entries()) {
     const n = names[k];
-    const ok = new RegExp(`^${n}: enabled=1 transition=0$`, 'm').test(output) && new RegExp(`^${n}: removed$`, 'm').test(output) && new RegExp(`^${n}: dmesg clean$`, 'm').test(output);
+    const ok = new RegExp(`^${n}: enabled=1 transition=0$`, 'm').test(output) && new RegExp(`^${n}: removed$`, 'm').test(output) && new RegExp(`^${n}: dmesg clean$`, 'm').test(output)
+      && (!r.object || new RegExp(`^${n}: object ${r.object} patched=1$`, 'm').test(output));
     r.loaded = ok ? 'clean' : `no: ${output.split('\n').filter((l) => l.startsWith(`${n}:`)).join('; ')}`;
   }
 }
@@ -136,7 +161,7 @@ const lines = [
   '',
   '| # | file | +/- lines | verdict | reasons | built | loaded | check s | build s |',
   '| --- | --- | ---: | --- | --- | --- | --- | ---: | ---: |',
-  ...rows.map((r) => `| ${r.name.slice(0, 3)} | \`${r.path}\` | ${r.lines} | ${r.verdict} | ${r.reasons} | ${r.built} | ${r.loaded} | ${s(r.checkMs)} | ${r.buildMs ? s(r.buildMs) : ''} |`),
+  ...rows.map((r) => `| ${r.name.slice(0, 3)} | \`${r.path}\` | ${r.lines} | ${r.verdict} | ${r.reasons} | ${r.built}${r.object ? ` (${r.object})` : ''} | ${r.loaded} | ${s(r.checkMs)} | ${r.buildMs ? s(r.buildMs) : ''} |`),
   '',
 ];
 const count = (f) => rows.filter(f).length;

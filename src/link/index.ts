@@ -91,6 +91,7 @@ export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObjec
   type Target = { kind: 'keep'; symbol: number; addend: bigint } | { kind: 'export'; name: string; addend: bigint } | { kind: 'klp'; ph: KlpPlaceholder; addend: bigint };
   const rewritten = new Map<number, Array<{ rel: ElfRelocation; target: Target }>>();
 
+  const drain = () => {
   while (queue.length) {
     const sec = queue.pop()!;
     if (rewritten.has(sec)) continue;
@@ -133,6 +134,8 @@ export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObjec
       }
     }
   }
+  };
+  drain();
   void out;
   void undefinedExports;
   // Record fields that point outside the patch: a static call site's key. Compiled as vmlinux
@@ -146,6 +149,13 @@ export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObjec
       if (rel.offset < BigInt(r.offset) || rel.offset >= BigInt(r.offset + r.size)) continue;
       const t = symByIndex[rel.symbol]!;
       if (keep.has(t.shndx)) continue;
+      // A record's string (a __bug_table entry's file name) travels with the patch, as a
+      // string the code uses does.
+      if (!t.special && t.shndx !== SHN.UNDEF && includeData(p.sections[t.shndx]!, t, p, newData)) {
+        keep.add(t.shndx);
+        queue.push(t.shndx);
+        continue;
+      }
       let name = t.type === STT.SECTION ? symbolAt(p, t, rel, p.sections[r.sectionIndex]!).sym?.name : t.name;
       if (!name || t.special) throw new EnvironmentError(`${r.section} record of ${r.function} points outside the patch (${t.name || p.sections[t.shndx]?.name})`);
       if (r.section === '.static_call_sites' && name.startsWith('__SCK__') && !exportedElsewhere(input, name)) name = `__SCT__${name.slice('__SCK__'.length)}`;
@@ -155,6 +165,7 @@ export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObjec
         : { kind: 'klp', ph: placeholderFor(name, 'NOTYPE', symposUnique({ ...input, object: 'vmlinux', resolved: input.object === 'vmlinux' ? input.resolved : undefined }, name, () => true)), addend });
     }
   }
+  drain();
   plan.placeholders = [...placeholders.values()];
   const elf = assemble(p, [...keep].sort((a, b) => a - b), rewritten, included, plan.placeholders, records, recordTargets);
   return { elf, plan };
@@ -165,8 +176,15 @@ function includeData(section: ElfSection, sym: ElfSymbol, obj: ElfObject, newDat
   if ((section.flags & SHF.EXECINSTR) !== 0n) return false;
   if ((section.flags & SHF.MERGE) !== 0n) return true;
   const named = sym.type === STT.SECTION ? obj.symbols.find((s) => s.shndx === section.index && (s.type === STT.OBJECT) && !s.special) : sym;
-  return named !== undefined && newData.has(named.name);
+  if (named === undefined) return false;
+  // Constants the compiler makes (a function's name for __func__, a switch table) have no
+  // identity anyone compares: a copy is as good as the original, and their names repeat in
+  // every TU (`__func__.25` five times in ext4.ko), so a reference could not name one anyway.
+  if ((section.flags & SHF.WRITE) === 0n && COMPILER_CONSTANT.test(named.name)) return true;
+  return newData.has(named.name);
 }
+
+const COMPILER_CONSTANT = /^(__func__|__FUNCTION__|__PRETTY_FUNCTION__|CSWTCH)\.\d+$/;
 
 /** The function or object a (section symbol + addend) reference names, and its offset. */
 function symbolAt(obj: ElfObject, t: ElfSymbol, rel: ElfRelocation, from: ElfSection): { sym: ElfSymbol | undefined; delta: bigint } {

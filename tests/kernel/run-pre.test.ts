@@ -16,6 +16,7 @@ import { runCli } from '../helpers/cli.js';
 import { gitBeside, type GitBeside } from '../helpers/git-beside.js';
 
 const DIFF = new URL('../../testdata/kernel/diff/', import.meta.url).pathname;
+const DATA_BUILD = new URL('../../testdata/kernel/build/', import.meta.url).pathname;
 let target: KernelTarget;
 let kallsymsFile: string;
 let kallsyms: Kallsyms;
@@ -89,6 +90,17 @@ describe('build verifies by default', () => {
     const j = JSON.parse(r.stdout);
     expect(j.verification.method).toBe('run-pre');
     expect(j.verification.functions).toMatchObject([{ name: 'cmdline_proc_show', sympos: 0 }]);
+  });
+
+  it('carries compiler constants (__func__.0, 405 entries of that name in kallsyms) instead of naming them', async () => {
+    // Regression from the stable corpus: ext4_mb_init_group's __func__.25 occurs five times in
+    // ext4.ko; remove_proc_entry's __func__.0 405 times in vmlinux.
+    const ko = join(out(), 'm.ko');
+    const r = await runCli(['build', '--json', ...common(), '--vmlinux', vmlinux, '-o', ko, join(DATA_BUILD, 'proc-remove-entry-func.patch')]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const names = (await readElfFile(ko)).symbols.map((x) => x.name);
+    expect(names).toContain('__func__.0');
+    expect(names.filter((n) => n.startsWith('.klp.sym.') && /__func__|\.LC/.test(n))).toEqual([]);
   });
 
   describe('on a tree that is not the running kernel\'s', () => {

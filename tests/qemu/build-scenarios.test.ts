@@ -23,6 +23,7 @@ const MODULES: Array<{ name: string; patch: string; replace?: boolean }> = [
   { name: 'cdm_replace', patch: 'build/uptime-unit.patch', replace: true },
   { name: 'cdm_version', patch: 'build/version-machine.patch' },
   { name: 'cdm_pipe', patch: 'build/pipe-read-check.patch' },
+  { name: 'cdm_rmfunc', patch: 'build/proc-remove-entry-func.patch' },
 ];
 
 let target: KernelTarget;
@@ -85,6 +86,9 @@ rmmod cdm_stack_b && echo "cdm_stack_b: removed"
 unload cdm_replace
 echo "final uptime: $(cat /proc/uptime)"
 
+load cdm_rmfunc
+unload cdm_rmfunc
+
 load cdm_version
 echo "version: $(grep -c '^livepatched: x86_64$' /proc/version)"
 unload cdm_version
@@ -142,7 +146,7 @@ describe('build scenarios on the real kernel', () => {
     expect(results).toMatch(/^stack a\+b: console=ttyS0 panic=-1 \[stacked\]$/m);
     expect(results).toMatch(/^replaced cmdline: console=ttyS0 panic=-1$/m);
     expect(results).toMatch(/^replaced uptime: [\d.]+ [\d.]+ \(s\)$/m);
-    for (const name of ['cdm_stack_a', 'cdm_stack_b', 'cdm_replace', 'cdm_fdinfo', 'cdm_loadavg', 'cdm_shadow']) expect(results).toMatch(new RegExp(`^${name}: removed$`, 'm'));
+    for (const name of ['cdm_stack_a', 'cdm_stack_b', 'cdm_replace', 'cdm_fdinfo', 'cdm_loadavg', 'cdm_shadow', 'cdm_rmfunc']) expect(results).toMatch(new RegExp(`^${name}: removed$`, 'm'));
     expect(results).toMatch(/^final uptime: [\d.]+ [\d.]+$/m);
     expect(results).toMatch(/^version: 1$/m);
     expect(results).toMatch(/^version after: 0$/m);
