@@ -268,8 +268,11 @@ function classifyData(input: ClassifyInput, changedTargets: Map<IndexedEntity, s
   // Data in a section the differ does not know is reported once, as that section's
   // unknown-section problem (unknownSections), not again as changed data.
   const understood = (section: string) => isKnownSection(section) || isDebugOrMetadata(section);
+  // .modinfo is the module loader's key=value text (license, parameter descriptions): never
+  // runtime data, so nothing a live patch replaces or needs.
+  const skipped = (e: IndexedEntity) => e.kind !== 'data' || input.specialSectionNames(e.section) || !understood(e.section) || e.section === '.modinfo';
   for (const o of orig.index.entities) {
-    if (o.kind !== 'data' || input.specialSectionNames(o.section) || !understood(o.section)) continue;
+    if (skipped(o)) continue;
     const p = c.forward.get(o);
     const section = orig.index.obj.sections[o.sectionIndex]!;
     if (!p) {
@@ -310,7 +313,7 @@ function classifyData(input: ClassifyInput, changedTargets: Map<IndexedEntity, s
     data.push({ name: o.name, section: o.section, status: 'changed' });
   }
   for (const p of patched.index.entities) {
-    if (p.kind !== 'data' || c.backward.has(p) || input.specialSectionNames(p.section) || !understood(p.section)) continue;
+    if (skipped(p) || c.backward.has(p)) continue;
     data.push({ name: p.name, section: p.section, status: 'new' });
   }
   return data;

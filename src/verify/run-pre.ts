@@ -167,6 +167,12 @@ function runPreMatchModule(input: RunPreInput): RunPreResult {
     const entry = sympos !== undefined ? all[sympos - 1] : undefined;
     if (!entry) throw new EnvironmentError(`run-pre: ${name} occurs ${all.length} times in ${ko.file} and none (or several) of them is our build's code`, 'build from the running kernel\'s source and config with its compiler');
     const shipped = codeOf(ko.elf, entry);
+    if (shipped.bytes.length !== code.bytes.length) {
+      throw new EnvironmentError(
+        `run-pre: ${name} differs from the running kernel's ${input.object}.ko: ${code.bytes.length} bytes in our build, ${shipped.bytes.length} in ${ko.file}: the tree, config or compiler is not the running kernel's`,
+        'build from the running kernel\'s source, .config and compiler (or pass --no-verify to skip the check; nothing then proves the module matches)',
+      );
+    }
     const at = same(code, shipped);
     if (at >= 0) {
       throw new EnvironmentError(

@@ -103,6 +103,23 @@ describe('build verifies by default', () => {
     expect(names.filter((n) => n.startsWith('.klp.sym.') && /__func__|\.LC/.test(n))).toEqual([]);
   });
 
+  it('refuses another Debian version\'s kernel: 6.1.0-55\'s ext4.ko for 6.1.0-56\'s ext4 code, naming the function', async () => {
+    // 6.1.192-2 changed ext4_mb_init_group (the stable fix in the corpus): the 6.1.0-56 tree's
+    // original is not the code 6.1.0-55 runs.
+    const older = await ensureTarget({ abi: '6.1.0-55' });
+    const olderKallsyms = await targetKallsyms(older, { kaslr: true });
+    const modules = join(older.vmlinuz, '..', '..', 'lib', 'modules', `${older.abi}-amd64`);
+    const r = await runCli(['build', '--src', target.sourceDir, '--kallsyms', olderKallsyms, '--vmlinux', await targetVmlinux(older), '--headers', older.headersDir,
+      '--modules-dir', modules, '-o', join(out(), 'm.ko'), join(DATA_BUILD, 'ext4-init-group-early.patch')]);
+    expect(r.exitCode, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/run-pre: ext4_mb_init_group differs from the running kernel's ext4\.ko(: \d+ bytes in our build, \d+ in .*ext4\.ko| at \+0x[0-9a-f]+ \(our build: [0-9a-f ]+, shipped: [0-9a-f ]+\))/);
+    // With the matching kernel's modules, the same patch builds.
+    const own = join(target.vmlinuz, '..', '..', 'lib', 'modules', `${target.abi}-amd64`);
+    const ok = await runCli(['build', '--json', ...common(), '--vmlinux', vmlinux, '--modules-dir', own, '-o', join(out(), 'ok.ko'), join(DATA_BUILD, 'ext4-init-group-early.patch')]);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).verification.functions.map((f: { name: string }) => f.name)).toEqual(['ext4_mb_init_group']);
+  });
+
   describe('on a tree that is not the running kernel\'s', () => {
     // Git history beside the tree: the base commit changes an unrelated-looking line of the
     // patched function's file (how the running kernel and a user's tree drift apart), HEAD
