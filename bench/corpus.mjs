@@ -133,6 +133,12 @@ async function moduleChain(name, seen = new Set()) {
   if (!found || seen.has(name)) return [];
   seen.add(name);
   const deps = (await execa('modinfo', ['-F', 'depends', found])).stdout.split(',').map((d) => d.trim()).filter(Boolean);
+  // softdep "pre:" names an algorithm or alias (libcrc32c: pre: crc32c → crc32c_generic.ko).
+  const soft = /pre:\s*([^:]*?)(?:\s+post:|$)/.exec((await execa('modinfo', ['-F', 'softdep', found])).stdout)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
+  for (const alias of soft) {
+    const generic = (await execa('find', [modulesDir, '-name', `${alias}_generic.ko`])).stdout.split('\n')[0];
+    deps.push(generic ? `${alias}_generic` : alias);
+  }
   const out = [];
   for (const d of deps) out.push(...(await moduleChain(d, seen)));
   return [...out, found];

@@ -11,6 +11,7 @@ import { buildModule, CALLBACK_KINDS, type KlpCallbacks, type KlpPlan } from '..
 import { findShippedModule, readKallsyms, readModuleSymbols, readSymvers, type Export, type Kallsyms, type ModuleSymbols } from '../symbols/index.js';
 import { checkTree, type UnitReport } from '../tree/index.js';
 import { checkRecord, parseCount } from './check.js';
+import { loadConfigCc } from '../report/index.js';
 import { toJson, type Output } from './output.js';
 
 export interface BuildOptions {
@@ -99,7 +100,7 @@ export async function buildCommand(patches: string[], opts: BuildOptions, io: Ou
 }
 
 async function buildIn(work: string, name: string, headers: string, kallsyms: Kallsyms, exports: Map<string, Export>, given: Awaited<ReturnType<typeof checkInputs>>, opts: BuildOptions, io: Output, log?: (l: string) => void): Promise<number> {
-  const report = await checkTree({ src: opts.src, buildDir: opts.buildDir, patches: given.patches, patchTexts: given.patchTexts, originalFrom: given.originalFrom, config: opts.config, jobs: parseCount(opts.jobs, '--jobs'), cc: opts.cc, maxTus: parseCount(opts.maxTus, '--max-tus'), skipCompilerCheck: opts.skipCompilerCheck, objectCache: opts.objectCache, log, keepObjects: path.join(work, 'objects') });
+  const report = await checkTree({ src: opts.src, buildDir: opts.buildDir, patches: given.patches, patchTexts: given.patchTexts, originalFrom: given.originalFrom, config: opts.config, jobs: parseCount(opts.jobs, '--jobs'), cc: opts.cc ?? loadConfigCc(undefined), maxTus: parseCount(opts.maxTus, '--max-tus'), skipCompilerCheck: opts.skipCompilerCheck, objectCache: opts.objectCache, log, keepObjects: path.join(work, 'objects') });
   const record = checkRecord(report);
   if (report.verdict !== 'patchable') {
     if (opts.json) io.out(toJson(record));

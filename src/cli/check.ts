@@ -11,7 +11,7 @@ import { checkInputs, perCommit } from '../git/index.js';
 import { checkTree, type CheckReport } from '../tree/index.js';
 import { ALWAYS_ON_STACK, KINDS } from '../source/index.js';
 import {
-  applyWaivers, colorsFor, compareFindings, CONFIG_FILE_NAME, exitCodeForVerdict, FORMATS, loadConfigWaivers, mergeWaivers, objectRemedy, parseAllowOption,
+  applyWaivers, colorsFor, compareFindings, CONFIG_FILE_NAME, exitCodeForVerdict, FORMATS, loadConfigCc, loadConfigWaivers, mergeWaivers, objectRemedy, parseAllowOption,
   parseFormat, REPORT_SCHEMA, renderReport, type Format, type ReportFinding, type ReportFunction, type ReportRecord, type Verdict, type Waiver,
 } from '../report/index.js';
 import { toJson, type Output } from './output.js';
@@ -174,7 +174,7 @@ async function checkOnce(input: CheckInput, opts: CheckCommandOptions, waivers: 
       jobs: parseCount(opts.jobs, '--jobs'),
       skipCompilerCheck: opts.skipCompilerCheck,
       objectCache: opts.objectCache,
-      cc: opts.cc,
+      cc: opts.cc ?? loadConfigCc(opts.configFile),
       maxTus: parseCount(opts.maxTus, '--max-tus'),
       keepObjects: keep,
       log,
@@ -237,7 +237,7 @@ export function registerCheckOptions(cmd: Command): Command {
     .option('--format <format>', `output format: ${FORMATS.join(', ')} (markdown: a pull-request comment); --json is --format json`)
     .option('--sarif', 'SARIF 2.1.0 for code scanning (one rule per finding kind); same as --format sarif')
     .option('--allow <kind>', 'waive a finding kind (repeatable, or comma-separated): reported as waived, does not fail the gate', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--config-file <file>', `waivers with reasons, {"allow": [{"kind", "reason"}]} (default: ./${CONFIG_FILE_NAME} when present)`)
+    .option('--config-file <file>', `waivers with reasons and the compiler command, {"allow": [{"kind", "reason"}], "cc": "distcc gcc-12"} (default: ./${CONFIG_FILE_NAME} when present)`)
     .option('-v, --verbose', 'also list info findings in the text report')
     .option('--per-commit', 'with a git range: check each commit against its parent and report them one by one (exit code: the worst verdict)')
     .option('--explain', 'link each changed function to its explanation (cause, hunks, first differing instruction), as explain gives it');

@@ -150,8 +150,9 @@ export function classify(input: ClassifyInput): ObjectDiff {
   const added = list.filter((f) => f.status === 'new').map((f) => f.name);
   const removed = list.filter((f) => f.status === 'removed').map((f) => f.name);
   const blocking = problems.filter((p) => !INFO_KINDS.has(p.kind));
-  const dataChanged = data.some((d) => d.status !== 'removed');
-  const verdict = blocking.length ? 'not-patchable' : changed.length || added.length || dataChanged ? 'patchable' : 'no-change';
+  // New or carried data matters only through the functions that use it: with no function to
+  // replace or add there is nothing to patch (a renumbered __ADDRESSABLE() entry, say).
+  const verdict = blocking.length ? 'not-patchable' : changed.length || added.length ? 'patchable' : 'no-change';
 
   const included = new Set<string>();
   for (const f of list) if (f.status !== 'removed' && f.cause !== 'line-numbers') {

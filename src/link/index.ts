@@ -181,6 +181,11 @@ function includeData(section: ElfSection, sym: ElfSymbol, obj: ElfObject, newDat
   // identity anyone compares: a copy is as good as the original, and their names repeat in
   // every TU (`__func__.25` five times in ext4.ko), so a reference could not name one anyway.
   if ((section.flags & SHF.WRITE) === 0n && COMPILER_CONSTANT.test(named.name)) return true;
+  // A WARN_ONCE/pr_*_once flag: the patched function gets its own, so its warning may fire once
+  // more after patching (harmless), and the name repeats in every TU anyway.
+  if (named.bind === STB.LOCAL && /^(__already_done|__warned|__print_once)\.\d+$/.test(named.name)) return true;
+  // An empty object (a lockdep __key.N without CONFIG_LOCKDEP) holds nothing to share.
+  if (named.bind === STB.LOCAL && named.size === 0n && /^__key\.\d+$/.test(named.name)) return true;
   return newData.has(named.name);
 }
 
@@ -190,10 +195,16 @@ const COMPILER_CONSTANT = /^(__func__|__FUNCTION__|__PRETTY_FUNCTION__|CSWTCH)\.
 function symbolAt(obj: ElfObject, t: ElfSymbol, rel: ElfRelocation, from: ElfSection): { sym: ElfSymbol | undefined; delta: bigint } {
   if (t.type !== STT.SECTION) return { sym: t, delta: 0n };
   const inCode = (from.flags & SHF.EXECINSTR) !== 0n;
-  const target = rel.addend + (inCode && [2, 4].includes(rel.type) ? 4n : 0n);
-  const candidates = obj.symbols.filter((s) => s.shndx === t.shndx && !s.special && (s.type === STT.FUNC || s.type === STT.OBJECT) && s.value <= target && target < s.value + (s.size || 1n));
-  const sym = candidates[0];
-  return { sym, delta: sym ? sym.value : 0n };
+  // PC-relative in code: the displacement is counted from the end of the instruction, which an
+  // immediate operand (`cmpb $0x0, x(%rip)`) may put 1, 2 or 4 bytes past the displacement.
+  // Only the naming depends on it: the relocation is rewritten as symbol + (addend - value).
+  const tails = inCode && [2, 4].includes(rel.type) ? [4n, 5n, 6n, 8n] : [0n];
+  for (const tail of tails) {
+    const target = rel.addend + tail;
+    const sym = obj.symbols.find((s) => s.shndx === t.shndx && !s.special && (s.type === STT.FUNC || s.type === STT.OBJECT) && s.value <= target && target < s.value + (s.size || 1n));
+    if (sym) return { sym, delta: sym.value };
+  }
+  return { sym: undefined, delta: 0n };
 }
 
 /** An export the loader resolves: vmlinux's or another module's, never the patched module's own. */

@@ -25,9 +25,10 @@ export function parseAllowOption(values: string[] | undefined): Waiver[] {
  * `.create-diff-module.json` in `cwd` when there is one. Every entry needs a kind the tool
  * knows and a non-empty reason.
  */
-export function loadConfigWaivers(file: string | undefined, cwd: string = process.cwd()): Waiver[] {
+/** The config file as a checked JSON object (undefined: no file given and none in `cwd`). */
+function readConfig(file: string | undefined, cwd: string): { doc: Record<string, unknown>; shown: string } | undefined {
   const where = file ?? path.join(cwd, CONFIG_FILE_NAME);
-  if (file === undefined && !existsSync(where)) return [];
+  if (file === undefined && !existsSync(where)) return undefined;
   const shown = file ?? CONFIG_FILE_NAME;
   let text: string;
   try {
@@ -39,12 +40,30 @@ export function loadConfigWaivers(file: string | undefined, cwd: string = proces
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new InputError(`${shown}: not valid JSON (${(e as Error).message})`, 'the config file is {"allow": [{"kind": "...", "reason": "..."}]}');
+    throw new InputError(`${shown}: not valid JSON (${(e as Error).message})`, CONFIG_HINT);
   }
-  const hint = 'the config file is {"allow": [{"kind": "...", "reason": "..."}]}';
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InputError(`${shown}: expected a JSON object`, hint);
-  const unknownKeys = Object.keys(doc).filter((k) => k !== 'allow' && k !== '$schema');
-  if (unknownKeys.length) throw new InputError(`${shown}: unknown key ${unknownKeys.map((k) => `"${k}"`).join(', ')}`, hint);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InputError(`${shown}: expected a JSON object`, CONFIG_HINT);
+  const unknownKeys = Object.keys(doc).filter((k) => !['allow', 'cc', '$schema'].includes(k));
+  if (unknownKeys.length) throw new InputError(`${shown}: unknown key ${unknownKeys.map((k) => `"${k}"`).join(', ')}`, CONFIG_HINT);
+  return { doc: doc as Record<string, unknown>, shown };
+}
+
+const CONFIG_HINT = 'the config file is {"allow": [{"kind": "...", "reason": "..."}], "cc": "distcc gcc-12"} (both optional)';
+
+/** The compiler command of the config file ("cc": "ccache gcc-12"), for check and build without --cc. */
+export function loadConfigCc(file: string | undefined, cwd: string = process.cwd()): string | undefined {
+  const c = readConfig(file, cwd);
+  const cc = c?.doc.cc;
+  if (cc === undefined) return undefined;
+  if (typeof cc !== 'string' || !cc.trim()) throw new InputError(`${c!.shown}: "cc" must be a compiler command such as "distcc gcc-12"`, CONFIG_HINT);
+  return cc;
+}
+
+export function loadConfigWaivers(file: string | undefined, cwd: string = process.cwd()): Waiver[] {
+  const c = readConfig(file, cwd);
+  if (!c) return [];
+  const { doc, shown } = c;
+  const hint = CONFIG_HINT;
   const allow = (doc as { allow?: unknown }).allow ?? [];
   if (!Array.isArray(allow)) throw new InputError(`${shown}: "allow" must be an array`, hint);
   const out: Waiver[] = [];

@@ -7,6 +7,12 @@ import { runTool } from '../build/exec.js';
 import type { CompilerCommand } from './compiler-command.js';
 
 export const SECTION_KCFLAGS = 'KCFLAGS=-ffunction-sections -fdata-sections';
+/**
+ * kbuild puts KCFLAGS before a directory's own flags, and init/Makefile says
+ * `ccflags-y := -fno-function-sections -fno-data-sections`; CFLAGS_KERNEL and CFLAGS_MODULE come
+ * after them (scripts/Makefile.lib, modkern_cflags), so every TU gets its sections.
+ */
+export const SECTION_FLAGS = [SECTION_KCFLAGS, 'CFLAGS_KERNEL=-ffunction-sections -fdata-sections', 'CFLAGS_MODULE=-ffunction-sections -fdata-sections'];
 
 export class NotBuiltError extends CdmError {
   constructor(readonly unit: string) {
@@ -60,7 +66,7 @@ export interface CompileResult {
 /** make <unit> in `mirror`; the object's path, or NotBuiltError / EnvironmentError. */
 export async function compileUnit(mirror: string, unit: string, cc: CompilerCommand, side: 'original' | 'patched'): Promise<CompileResult> {
   const start = performance.now();
-  const r = await runTool('make', [`CC=${cc.words.join(' ')}`, SECTION_KCFLAGS, unit], { cwd: mirror, env: cc.env, allowFailure: true, timeout: 60 * 60_000 });
+  const r = await runTool('make', [`CC=${cc.words.join(' ')}`, ...SECTION_FLAGS, unit], { cwd: mirror, env: cc.env, allowFailure: true, timeout: 60 * 60_000 });
   if (r.exitCode !== 0) {
     const out = `${r.stderr}\n${r.stdout}`;
     if (/No rule to make target '[^']*'/.test(out) && new RegExp(`No rule to make target '${unit.replace(/[.+]/g, '\\$&')}'`).test(out)) throw new NotBuiltError(unit);

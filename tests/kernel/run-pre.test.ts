@@ -92,15 +92,20 @@ describe('build verifies by default', () => {
     expect(j.verification.functions).toMatchObject([{ name: 'cmdline_proc_show', sympos: 0 }]);
   });
 
-  it('carries compiler constants (__func__.0, 405 entries of that name in kallsyms) instead of naming them', async () => {
-    // Regression from the stable corpus: ext4_mb_init_group's __func__.25 occurs five times in
-    // ext4.ko; remove_proc_entry's __func__.0 405 times in vmlinux.
+  // Regressions from the stable corpus, each with a small patch of the same shape: names that
+  // repeat in every TU (ext4_mb_init_group's __func__.25 is in ext4.ko five times; rpcrdma's
+  // __already_done flags) are carried, not named: remove_proc_entry's __func__.0 (405 entries of
+  // that name in kallsyms), register_vmcore_cb's WARN_ON_ONCE/pr_warn_once flags (35).
+  it.each([
+    ['proc-remove-entry-func.patch', '__func__.0'],
+    ['vmcore-register-once.patch', '__already_done.5'],
+  ])('%s: carries %s instead of naming it', async (patch, carried) => {
     const ko = join(out(), 'm.ko');
-    const r = await runCli(['build', '--json', ...common(), '--vmlinux', vmlinux, '-o', ko, join(DATA_BUILD, 'proc-remove-entry-func.patch')]);
+    const r = await runCli(['build', '--json', ...common(), '--vmlinux', vmlinux, '-o', ko, join(DATA_BUILD, patch)]);
     expect(r.exitCode, r.stderr).toBe(0);
     const names = (await readElfFile(ko)).symbols.map((x) => x.name);
-    expect(names).toContain('__func__.0');
-    expect(names.filter((n) => n.startsWith('.klp.sym.') && /__func__|\.LC/.test(n))).toEqual([]);
+    expect(names).toContain(carried);
+    expect(names.filter((n) => n.startsWith('.klp.sym.') && /__func__|__already_done|\.LC/.test(n))).toEqual([]);
   });
 
   it('refuses another Debian version\'s kernel: 6.1.0-55\'s ext4.ko for 6.1.0-56\'s ext4 code, naming the function', async () => {

@@ -11,7 +11,7 @@ import { checkRecord, registerCheckOptions } from '../../src/cli/check.js';
 import { lintCommand } from '../../src/cli/lint.js';
 import { CdmError } from '../../src/common/errors.js';
 import {
-  applyWaivers, colorsFor, loadConfigWaivers, mergeWaivers, OBJECT_KINDS, objectRemedy, parseAllowOption, parseFormat, REPORT_SCHEMA, type ReportRecord,
+  applyWaivers, colorsFor, loadConfigCc, loadConfigWaivers, mergeWaivers, OBJECT_KINDS, objectRemedy, parseAllowOption, parseFormat, REPORT_SCHEMA, type ReportRecord,
 } from '../../src/report/index.js';
 import { analyzeChanges } from '../../src/source/index.js';
 import type { CheckReport } from '../../src/tree/index.js';
@@ -51,6 +51,17 @@ describe('waivers', () => {
     expect(bad('{"alow": []}').message).toMatch(/unknown key "alow"/);
     expect(bad('{not json').message).toMatch(/not valid JSON/);
     expect(exitOf(() => loadConfigWaivers(join(dir, 'missing.json'), dir))).toMatchObject({ code: 2, message: expect.stringMatching(/missing\.json: cannot read the config file \(ENOENT\)/) });
+  });
+
+  it('config file: "cc" names the compiler command check and build use without --cc', () => {
+    const dir = tmp();
+    expect(loadConfigCc(undefined, dir)).toBeUndefined();
+    writeFileSync(join(dir, '.create-diff-module.json'), JSON.stringify({ cc: 'distcc gcc-12', allow: [] }));
+    expect(loadConfigCc(undefined, dir)).toBe('distcc gcc-12');
+    expect(loadConfigWaivers(undefined, dir)).toEqual([]);
+    const f = join(dir, 'bad.json');
+    writeFileSync(f, JSON.stringify({ cc: 12 }));
+    expect(exitOf(() => loadConfigCc(f, dir))).toMatchObject({ code: 2, message: expect.stringMatching(/"cc" must be a compiler command/) });
   });
 
   it('merged: one waiver per kind, the config file\'s reason kept', () => {
