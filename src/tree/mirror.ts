@@ -11,6 +11,7 @@ import { copyFile, lstat, mkdir, readdir, readFile, rename, rm, stat, symlink, u
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { InputError } from '../common/errors.js';
+import { SECTION_FLAGS } from './compile.js';
 
 /** Directories copied whole: kbuild builds and may rebuild what is in them. */
 const COPY_DIRS = new Set(['scripts', 'tools', 'include/generated', 'include/config', 'arch/x86/include/generated', 'certs', 'usr']);
@@ -41,12 +42,14 @@ export async function realTree(tree: string): Promise<string> {
   }
 }
 
-interface Stamp { tree: string; objtree?: string; configMtime: number; configSize: number; makefileMtime: number }
+interface Stamp { tree: string; objtree?: string; configMtime: number; configSize: number; makefileMtime: number; flags: string }
 
 async function stampOf(tree: string, objtree?: string): Promise<Stamp> {
   const c = await stat(path.join(objtree ?? tree, '.config'));
   const m = await stat(path.join(tree, 'Makefile'));
-  return { tree, ...(objtree ? { objtree } : {}), configMtime: c.mtimeMs, configSize: c.size, makefileMtime: m.mtimeMs };
+  // The make variables a check adds (section flags): when they change, kbuild's records in the
+  // mirror describe objects built otherwise, and the mirror starts afresh.
+  return { tree, ...(objtree ? { objtree } : {}), configMtime: c.mtimeMs, configSize: c.size, makefileMtime: m.mtimeMs, flags: SECTION_FLAGS.join(' ') };
 }
 
 /**

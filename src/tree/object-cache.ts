@@ -9,6 +9,7 @@ import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { runTool } from '../build/exec.js';
 import { cacheRoot } from './mirror.js';
+import { SECTION_FLAGS } from './compile.js';
 import type { RecordedCommand } from './recorded-command.js';
 
 const FORMAT = 'cdm-object-cache-1';
@@ -31,7 +32,7 @@ export async function compilerIdentity(cc: string): Promise<string> {
 
 export async function objectKey(mirror: string, recorded: RecordedCommand, compiler: string): Promise<string | undefined> {
   const h = createHash('sha256');
-  h.update(`${FORMAT}\n${compiler}\n${recorded.text}\n`);
+  h.update(`${FORMAT}\n${compiler}\n${SECTION_FLAGS.join(' ')}\n${recorded.text}\n`);
   const files = [...recorded.deps, 'include/generated/autoconf.h', ...toolsNamed(recorded)];
   // Read in parallel (hundreds of headers), hash in order.
   const digests = await Promise.all(files.map(async (rel) => {
