@@ -151,20 +151,25 @@ for (let i = 0; i < built.length; i += 10) {
   const names = batch.map((r) => `cdm_c${r.name.slice(0, 3)}`);
   const script = [
     'lp=/sys/kernel/livepatch',
-    ...names.flatMap((n) => [
-      // What the patched module needs is loaded first (the livepatch module may use their
-      // exports); the patched module itself after, so the livepatch core patches it as it loads.
-      ...(batch[names.indexOf(n)].needs ?? []).slice(0, -1).map((ko) => `insmod /modules/${ko.split('/').pop()} 2>/dev/null`),
-      `dmesg -c >/dev/null; insmod /modules/${n}.ko || echo "${n}: insmod failed"`,
-      `i=0; while [ "$(cat $lp/${n}/transition 2>/dev/null)" != 0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done`,
-      `echo "${n}: enabled=$(cat $lp/${n}/enabled 2>/dev/null) transition=$(cat $lp/${n}/transition 2>/dev/null)"`,
-      ...(batch[names.indexOf(n)].needs ?? []).slice(-1).map((ko) => `insmod /modules/${ko.split('/').pop()} 2>/dev/null`),
-      ...(batch[names.indexOf(n)].object ? [`echo "${n}: object ${batch[names.indexOf(n)].object} patched=$(cat $lp/${n}/${batch[names.indexOf(n)].object}/patched 2>/dev/null)"`] : []),
-      `echo 0 > $lp/${n}/enabled 2>/dev/null; i=0; while [ -d $lp/${n} ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done`,
-      `rmmod ${n} && echo "${n}: removed"`,
-      ...[...(batch[names.indexOf(n)].needs ?? [])].reverse().map((ko) => `rmmod ${ko.split('/').pop().replace(/\.ko$/, '')} 2>/dev/null`),
-      `dmesg | grep -E "Call Trace|BUG|WARNING" >/dev/null && { echo "${n}: dmesg dirty"; dmesg | grep -E -B3 -A3 "Call Trace|BUG|WARNING" | head -20; } || echo "${n}: dmesg clean"`,
-    ]),
+    ...batch.flatMap((r, k) => {
+      const n = names[k];
+      const base = (ko) => ko.split('/').pop();
+      const needs = r.needs ?? [];
+      return [
+        // What the patched module needs is loaded first (the livepatch module may use their
+        // exports); the patched module itself after, so the livepatch core patches it as it loads.
+        ...needs.slice(0, -1).map((ko) => `insmod /modules/${base(ko)} 2>/dev/null`),
+        `dmesg -c >/dev/null; insmod /modules/${n}.ko || echo "${n}: insmod failed"`,
+        `i=0; while [ "$(cat $lp/${n}/transition 2>/dev/null)" != 0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done`,
+        `echo "${n}: enabled=$(cat $lp/${n}/enabled 2>/dev/null) transition=$(cat $lp/${n}/transition 2>/dev/null)"`,
+        ...needs.slice(-1).map((ko) => `insmod /modules/${base(ko)} 2>/dev/null`),
+        ...(r.object ? [`echo "${n}: object ${r.object} patched=$(cat $lp/${n}/${r.object}/patched 2>/dev/null)"`] : []),
+        `echo 0 > $lp/${n}/enabled 2>/dev/null; i=0; while [ -d $lp/${n} ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done`,
+        `rmmod ${n} && echo "${n}: removed"`,
+        ...[...needs].reverse().map((ko) => `rmmod ${base(ko).replace(/\.ko$/, '')} 2>/dev/null`),
+        `dmesg | grep -E "Call Trace|BUG|WARNING" >/dev/null && { echo "${n}: dmesg dirty"; dmesg | grep -E -B3 -A3 "Call Trace|BUG|WARNING" | head -20; } || echo "${n}: dmesg clean"`,
+      ];
+    }),
   ].join('\n');
   const shipped = [...new Set(batch.flatMap((r) => r.needs ?? []))];
   const { output } = await bootTarget(oldT, { script, modules: [...batch.map((r) => r.ko), ...shipped], kaslr: true, log, timeoutMs: 10 * 60_000 });

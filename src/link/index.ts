@@ -106,7 +106,7 @@ export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObjec
         else if (input.moduleSymbols?.byName.has(t.name)) {
           // Defined in another TU of the same module: resolved against the module when it loads.
           list.push({ rel, target: { kind: 'klp', ph: placeholderFor(t.name, 'NOTYPE', symposInModule(input, t.name), input.object), addend: rel.addend } });
-        } else list.push({ rel, target: { kind: 'klp', ph: placeholderFor(t.name, 'NOTYPE', symposUnique({ ...input, object: 'vmlinux', resolved: input.object === 'vmlinux' ? input.resolved : undefined }, t.name, () => true)), addend: rel.addend } });
+        } else list.push({ rel, target: { kind: 'klp', ph: placeholderFor(t.name, 'NOTYPE', symposInVmlinux(input, t.name)), addend: rel.addend } });
       } else if (t.special) {
         throw new EnvironmentError(`${input.patched}: relocation against special symbol ${t.name} is not supported`);
       } else if (keep.has(t.shndx) || includeData(p.sections[t.shndx]!, t, p, newData)) {
@@ -162,7 +162,7 @@ export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObjec
       const addend = t.type === STT.SECTION ? rel.addend - symbolAt(p, t, rel, p.sections[r.sectionIndex]!).delta : rel.addend;
       recordTargets.set(rel, exportedElsewhere(input, name)
         ? { kind: 'export', name, addend }
-        : { kind: 'klp', ph: placeholderFor(name, 'NOTYPE', symposUnique({ ...input, object: 'vmlinux', resolved: input.object === 'vmlinux' ? input.resolved : undefined }, name, () => true)), addend });
+        : { kind: 'klp', ph: placeholderFor(name, 'NOTYPE', symposInVmlinux(input, name)), addend });
     }
   }
   drain();
@@ -212,6 +212,11 @@ function exportedElsewhere(input: LinkInput, name: string): boolean {
   const e = input.exports.get(name);
   if (!e) return false;
   return input.object === 'vmlinux' || (e.module !== input.object && !e.module.endsWith(`/${input.object}`) && !e.module.endsWith(`/${input.object.replace(/_/g, '-')}`));
+}
+
+/** sympos of a vmlinux symbol of any type (run-pre's choices apply only when the TU is vmlinux's). */
+function symposInVmlinux(input: LinkInput, name: string): number {
+  return symposUnique({ ...input, object: 'vmlinux', resolved: input.object === 'vmlinux' ? input.resolved : undefined }, name, () => true);
 }
 
 /** sympos in the module's own symbol table (the shipped .ko), run-pre's choice for duplicates. */

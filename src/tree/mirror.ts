@@ -7,7 +7,7 @@
 // through `>`, which would follow a symlink into the user's tree).
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, lstat, mkdir, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { InputError } from '../common/errors.js';
@@ -34,7 +34,6 @@ export async function mirrorPaths(tree: string, objtree?: string): Promise<{ roo
 }
 
 export async function realTree(tree: string): Promise<string> {
-  const { realpath } = await import('node:fs/promises');
   try {
     return await realpath(tree);
   } catch {
@@ -112,7 +111,6 @@ async function mirrorDir(tree: string, dest: string, rel: string): Promise<void>
 
 /** A symlink whose target is absolute or climbs out of `root`. */
 async function leavesTree(root: string, link: string): Promise<boolean> {
-  const { readlink } = await import('node:fs/promises');
   const target = await readlink(link);
   if (path.isAbsolute(target)) return true;
   const resolved = path.resolve(path.dirname(link), target);
@@ -160,7 +158,6 @@ async function copyKeepingTime(from: string, to: string): Promise<void> {
 }
 
 async function copyLink(from: string, to: string): Promise<void> {
-  const { readlink } = await import('node:fs/promises');
   await symlink(await readlink(from), to);
 }
 

@@ -94,17 +94,7 @@ export function runPreMatch(input: RunPreInput): RunPreResult {
     const running = image.bytesAt(address - kallsyms.kaslrOffset, code.bytes.length);
     return running ? firstMismatch(code, running) : -2;
   };
-  const resolved = new Map<string, number>();
-  // Local functions of this TU whose names kallsyms lists more than once: the bytes decide.
-  for (const s of input.original.symbols) {
-    if (s.type !== STT.FUNC || s.bind !== STB.LOCAL || s.special || s.shndx === SHN.UNDEF) continue;
-    const all = lookup(kallsyms, s.name, 'vmlinux');
-    if (all.length < 2) continue;
-    const code = functionCode(input.original, s.name);
-    if (!code) continue;
-    const hits = all.map((e, i) => ({ e, i })).filter(({ e }) => /[tT]/.test(e.type) && matches(code, e.address) === -1);
-    if (hits.length === 1) resolved.set(s.name, hits[0]!.i + 1);
-  }
+  const resolved = resolveDuplicates(input.original, (name) => lookup(kallsyms, name, 'vmlinux'), (code, e) => /[tT]/.test(e.type) && matches(code, e.address) === -1);
 
   const verified: VerifiedFunction[] = [];
   for (const name of input.replaced) {
@@ -114,7 +104,7 @@ export function runPreMatch(input: RunPreInput): RunPreResult {
     if (all.length === 0) throw new EnvironmentError(`${name} is not in ${kallsyms.file}: the kallsyms dump is not from the kernel this tree builds`, 'pass the running kernel\'s /proc/kallsyms (read as root)');
     const sympos = all.length === 1 ? 1 : resolved.get(name);
     if (sympos === undefined) {
-      throw new EnvironmentError(`run-pre: ${name} occurs ${all.length} times in ${kallsyms.file} and none (or several) of them is our build's code: the tree, config or compiler is not the running kernel's`, 'build from the running kernel\'s source and config with its compiler');
+      throw new EnvironmentError(`run-pre: ${name} occurs ${all.length} times in ${kallsyms.file} and none (or several) of them is our build's code: the tree, config or compiler is not the running kernel's`, MISMATCH_HINT);
     }
     const entry = all[sympos - 1]!;
     const at = matches(code, entry.address);
@@ -123,13 +113,33 @@ export function runPreMatch(input: RunPreInput): RunPreResult {
       const running = image.bytesAt(entry.address - kallsyms.kaslrOffset + BigInt(at), Math.min(8, code.bytes.length - at))!;
       throw new EnvironmentError(
         `run-pre: ${name} differs from the running kernel at +0x${at.toString(16)} (our build: ${hex(code.bytes.subarray(at, at + running.length))}, running: ${hex(running)}): the tree, config or compiler is not the running kernel's`,
-        'build from the running kernel\'s source, .config and compiler (or pass --no-verify to skip the check; nothing then proves the module matches)',
+        MISMATCH_HINT,
       );
     }
     verified.push({ name, object: 'vmlinux', address: entry.address, sympos: all.length === 1 ? 0 : sympos, candidates: all.length, bytes: code.bytes.length });
   }
   return { verified, resolved };
 }
+
+/**
+ * Local functions of the TU whose name occurs more than once among `entriesOf(name)`: the one
+ * entry whose bytes are ours gives the sympos (1-based position among all of that name).
+ */
+function resolveDuplicates<E>(original: ElfObject, entriesOf: (name: string) => E[], holdsOurs: (code: FunctionCode, entry: E) => boolean): Map<string, number> {
+  const resolved = new Map<string, number>();
+  for (const s of original.symbols) {
+    if (s.type !== STT.FUNC || s.bind !== STB.LOCAL || s.special || s.shndx === SHN.UNDEF) continue;
+    const all = entriesOf(s.name);
+    if (all.length < 2) continue;
+    const code = functionCode(original, s.name);
+    if (!code) continue;
+    const hits = all.map((e, i) => ({ e, i })).filter(({ e }) => holdsOurs(code, e));
+    if (hits.length === 1) resolved.set(s.name, hits[0]!.i + 1);
+  }
+  return resolved;
+}
+
+const MISMATCH_HINT = 'build from the running kernel\'s source, .config and compiler (or pass --no-verify to skip the check; nothing then proves the module matches)';
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
 
@@ -146,16 +156,7 @@ function runPreMatchModule(input: RunPreInput): RunPreResult {
     return -1;
   };
   const candidates = (name: string) => (ko.byName.get(name) ?? []).filter((s) => s.type === STT.FUNC && s.size > 0n);
-  const resolved = new Map<string, number>();
-  for (const s of input.original.symbols) {
-    if (s.type !== STT.FUNC || s.bind !== STB.LOCAL || s.special || s.shndx === SHN.UNDEF) continue;
-    const all = ko.byName.get(s.name) ?? [];
-    if (all.length < 2) continue;
-    const code = functionCode(input.original, s.name);
-    if (!code) continue;
-    const hits = all.map((e, i) => ({ e, i })).filter(({ e }) => e.type === STT.FUNC && same(code, codeOf(ko.elf, e)) === -1);
-    if (hits.length === 1) resolved.set(s.name, hits[0]!.i + 1);
-  }
+  const resolved = resolveDuplicates(input.original, (name) => ko.byName.get(name) ?? [], (code, e) => e.type === STT.FUNC && same(code, codeOf(ko.elf, e)) === -1);
   const verified: VerifiedFunction[] = [];
   for (const name of input.replaced) {
     const code = functionCode(input.original, name);
@@ -165,19 +166,19 @@ function runPreMatchModule(input: RunPreInput): RunPreResult {
     if (fns.length === 0) throw new EnvironmentError(`${name} is not a function of ${ko.file}: the shipped module is not the one this tree builds`, 'pass the running kernel\'s modules (--modules-dir)');
     const sympos = all.length === 1 ? 1 : resolved.get(name);
     const entry = sympos !== undefined ? all[sympos - 1] : undefined;
-    if (!entry) throw new EnvironmentError(`run-pre: ${name} occurs ${all.length} times in ${ko.file} and none (or several) of them is our build's code`, 'build from the running kernel\'s source and config with its compiler');
+    if (!entry) throw new EnvironmentError(`run-pre: ${name} occurs ${all.length} times in ${ko.file} and none (or several) of them is our build's code`, MISMATCH_HINT);
     const shipped = codeOf(ko.elf, entry);
     if (shipped.bytes.length !== code.bytes.length) {
       throw new EnvironmentError(
         `run-pre: ${name} differs from the running kernel's ${input.object}.ko: ${code.bytes.length} bytes in our build, ${shipped.bytes.length} in ${ko.file}: the tree, config or compiler is not the running kernel's`,
-        'build from the running kernel\'s source, .config and compiler (or pass --no-verify to skip the check; nothing then proves the module matches)',
+        MISMATCH_HINT,
       );
     }
     const at = same(code, shipped);
     if (at >= 0) {
       throw new EnvironmentError(
         `run-pre: ${name} differs from the running kernel's ${input.object}.ko at +0x${at.toString(16)} (our build: ${hex(code.bytes.subarray(at, at + 8))}, shipped: ${hex(shipped.bytes.subarray(at, at + 8))}): the tree, config or compiler is not the running kernel's`,
-        'build from the running kernel\'s source, .config and compiler (or pass --no-verify to skip the check; nothing then proves the module matches)',
+        MISMATCH_HINT,
       );
     }
     verified.push({ name, object: input.object, address: entry.value, sympos: all.length === 1 ? 0 : sympos!, candidates: all.length, bytes: code.bytes.length });
