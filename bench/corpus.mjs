@@ -111,7 +111,13 @@ for (const p of patches) {
     '--name', `cdm_c${p.name.slice(0, 3)}`, '-o', ko, p.file]);
   row.buildMs = b.ms;
   if (b.code === 0) row.built = 'yes';
-  else {
+  else if (b.code === 1) {
+    // A verdict only the link can give (a record the loader reads before the patched module's
+    // relocations exist): build's word is final.
+    row.verdict = 'not-patchable';
+    row.reasons = `build: ${b.stderr.split('\n')[0].replace(/^create-diff-module: /, '').slice(0, 140)}`;
+    row.built = 'no';
+  } else {
     row.built = `no: ${b.stderr.split('\n')[0].replace(/^create-diff-module: /, '').slice(0, 140)}`;
     if (b.code === 70 || /internal error/.test(b.stderr)) row.toolError = row.built;
   }
@@ -165,7 +171,8 @@ for (let i = 0; i < built.length; i += 10) {
         ...needs.slice(-1).map((ko) => `insmod /modules/${base(ko)} 2>/dev/null`),
         ...(r.object ? [`echo "${n}: object ${r.object} patched=$(cat $lp/${n}/${r.object}/patched 2>/dev/null)"`] : []),
         `echo 0 > $lp/${n}/enabled 2>/dev/null; i=0; while [ -d $lp/${n} ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done`,
-        `rmmod ${n} && echo "${n}: removed"`,
+        // A module the build found unsafe to remove stays loaded until allowed (unload hazards).
+        `rmmod ${n} 2>/dev/null || { [ -e /sys/module/${n}/parameters/allow_unload ] && echo "${n}: pinned" && echo 1 > /sys/module/${n}/parameters/allow_unload; }; [ -d /sys/module/${n} ] && rmmod ${n}; [ -d /sys/module/${n} ] || echo "${n}: removed"`,
         ...[...needs].reverse().map((ko) => `rmmod ${base(ko).replace(/\.ko$/, '')} 2>/dev/null`),
         `dmesg | grep -E "Call Trace|BUG|WARNING" >/dev/null && { echo "${n}: dmesg dirty"; dmesg | grep -E -B3 -A3 "Call Trace|BUG|WARNING" | head -20; } || echo "${n}: dmesg clean"`,
       ];
@@ -194,7 +201,7 @@ const lines = [
 ];
 const count = (f) => rows.filter(f).length;
 const byReason = new Map();
-for (const r of rows.filter((x) => x.verdict === 'not-patchable')) for (const k of r.reasons.split(', ')) byReason.set(k, (byReason.get(k) ?? 0) + 1);
+for (const r of rows.filter((x) => x.verdict === 'not-patchable')) for (const k of (r.reasons.startsWith('build: ') ? ['refused by build'] : r.reasons.split(', '))) byReason.set(k, (byReason.get(k) ?? 0) + 1);
 lines.push(
   `${rows.length} patches; ${count((r) => r.verdict === 'patchable')} patchable, ${count((r) => r.built === 'yes')} built, ${count((r) => r.loaded === 'clean')} loaded and transitioned cleanly; ${count((r) => r.verdict === 'no-change')} no code change or not built.`,
   `not patchable: ${count((r) => r.verdict === 'not-patchable')}${byReason.size ? ` (${[...byReason].map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}; other exits: ${count((r) => r.verdict.startsWith('exit'))}.`,

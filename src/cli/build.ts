@@ -25,6 +25,8 @@ export interface BuildOptions {
   output?: string;
   replace?: boolean;
   keepObject?: boolean;
+  /** --allow-unload: no self-pin even when the link found unload hazards. */
+  allowUnload?: boolean;
   config?: string;
   json?: boolean;
   jobs?: string;
@@ -118,7 +120,8 @@ async function buildIn(work: string, name: string, headers: string, kallsyms: Ka
   t = performance.now();
   const linked = await linkPatchObject({ patched: unit.objects!.patched, diff: unit.diff!, object: unit.object, kallsyms, exports, resolved: verification.resolved, moduleSymbols });
   const { elf } = linked;
-  const plan: KlpPlan = { ...linked.plan, ...callbacksOf(unit) };
+  const hazards = linked.plan.hazards;
+  const plan: KlpPlan = { ...linked.plan, ...callbacksOf(unit), pin: opts.allowUnload ? [] : hazards.map((h) => h.message) };
   {
     const patchObject = path.join(work, `${name}-patch.o`);
     await writeFile(patchObject, writeElf(elf));
@@ -132,9 +135,20 @@ async function buildIn(work: string, name: string, headers: string, kallsyms: Ka
     await copyFile(ko, `${out}.tmp-${process.pid}`);
     await rename(`${out}.tmp-${process.pid}`, out);
     if (opts.keepObject) await copyFile(patchObject, out.replace(/\.ko$/, '') + '-patch.o');
-    const result = { ...record, module: out, name, plan, verification: verification.record, build_timings: { verifyMs, linkMs, moduleMs } };
+    const unload = { safe: hazards.length === 0, pinned: (plan.pin ?? []).length > 0, hazards };
+    const result = { ...record, module: out, name, plan, verification: verification.record, unload, build_timings: { verifyMs, linkMs, moduleMs } };
     if (opts.json) io.out(toJson(result));
-    else io.out(`${out}: livepatch module ${name} replacing ${plan.functions.map((f) => f.old_name).join(', ')}${plan.placeholders.length ? `; ${plan.placeholders.length} livepatch relocation(s)` : ''}\n${verification.record.summary}`);
+    else io.out(`${out}: livepatch module ${name} replacing ${plan.functions.map((f) => f.old_name).join(', ')}${plan.placeholders.length ? `; ${plan.placeholders.length} livepatch relocation(s)` : ''}\n${verification.record.summary}\n${unloadSummary(name, unload)}`);
     return ExitCode.ok;
   }
+}
+
+/** What the build found about removing the module, and what the pin means for the user. */
+function unloadSummary(name: string, unload: { pinned: boolean; hazards: Array<{ message: string }> }): string {
+  if (unload.hazards.length === 0) return 'unload: safe (disable the patch, then rmmod)';
+  const lines = unload.hazards.map((h) => `unload: unsafe: ${h.message}`);
+  lines.push(unload.pinned
+    ? `unload: the module stays loaded after it is disabled; to remove it anyway: echo 1 > /sys/module/${name}/parameters/allow_unload (or build with --allow-unload)`
+    : 'unload: allowed anyway (--allow-unload)');
+  return lines.join('\n');
 }

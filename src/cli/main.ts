@@ -88,6 +88,7 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .option('-o, --output <file.ko>', 'where to write the module (default <name>.ko)')
     .option('--replace', 'atomic replace: the new patch replaces every earlier livepatch')
     .option('--keep-object', 'also write the patch object (<name>-patch.o)')
+    .option('--allow-unload', 'let the module be removed even when the build finds it unsafe (escaping function addresses, .cold parts, new state); otherwise such a module stays loaded until /sys/module/<name>/parameters/allow_unload is set')
     .option('--config <file>', "the running kernel's config; refuse a tree configured differently")
     .option('-j, --jobs <n>', 'parallel compiles, two per TU (default: the number of cores; four times that with distcc or icecc)')
     .option('--cc <command>', 'the compiler command kbuild gets as CC, optionally behind a launcher ("distcc gcc-12")')

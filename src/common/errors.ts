@@ -36,3 +36,10 @@ export class EnvironmentError extends CdmError {
     super(ExitCode.environment, message, hint);
   }
 }
+
+/** The patch itself cannot be live-patched, found past the verdict (at link time). */
+export class NotPatchableError extends CdmError {
+  constructor(message: string, hint?: string) {
+    super(ExitCode.notPatchable, message, hint);
+  }
+}

@@ -21,7 +21,17 @@ export interface KlpFunction {
 export interface PatchPlan {
   placeholders: KlpPlaceholder[];
   functions: KlpFunction[];
+  /** Reasons the module must not be removed unless its user says so; empty when it may. */
+  hazards: UnloadHazard[];
 }
 
 export const PLACEHOLDER_PREFIX = '__cdm_klp_';
 export const PLACEHOLDER_SECTION = '.cdm.klp';
+
+/** Why removing the module could break the running kernel or lose state (see hazards.ts). */
+export interface UnloadHazard {
+  kind: 'address-escapes' | 'cold-fragment' | 'new-state';
+  /** The function or data object concerned. */
+  subject: string;
+  message: string;
+}

@@ -48,6 +48,11 @@ export interface KlpPlan {
   functions: KlpFunction[];
   /** At most one entry per object; the object must have replaced functions. */
   callbacks?: KlpCallbacks[];
+  /**
+   * Why the module must stay loaded (src/link hazards): when non-empty, the module holds a
+   * reference on itself until `allow_unload` is set (at insmod or in sysfs).
+   */
+  pin?: string[];
 }
 
 /** The prefix of the placeholder symbols src/link/ emits. */
@@ -125,8 +130,11 @@ export function checkPlan(input: unknown): KlpPlan {
     functions.push(fn);
   }
   if (functions.length === 0) fail('no functions to replace (klp_enable_patch needs at least one)');
-  const raw2 = input as { callbacks?: unknown };
-  if (raw2.callbacks === undefined) return { placeholders, functions };
+  const raw2 = input as { callbacks?: unknown; pin?: unknown };
+  const pin = raw2.pin === undefined ? [] : raw2.pin;
+  if (!Array.isArray(pin) || !pin.every((r) => typeof r === 'string' && !/[\n\0]/.test(r))) fail('"pin" is not a list of one-line reasons');
+  const pinned = pin.length ? { pin: pin as string[] } : {};
+  if (raw2.callbacks === undefined) return { placeholders, functions, ...pinned };
   if (!Array.isArray(raw2.callbacks)) fail('"callbacks" is not an array');
   const callbacks: KlpCallbacks[] = [];
   const objects = new Set(functions.map((f) => f.object));
@@ -141,7 +149,7 @@ export function checkPlan(input: unknown): KlpPlan {
     for (const kind of CALLBACK_KINDS) if (e[kind] !== undefined) entry[kind] = checkSymbolName(e[kind], `${where}.${kind}`);
     callbacks.push(entry);
   }
-  return { placeholders, functions, callbacks };
+  return { placeholders, functions, callbacks, ...pinned };
 }
 
 /** Read and check the JSON side table src/link/ writes. */

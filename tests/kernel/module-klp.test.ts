@@ -133,6 +133,7 @@ describe('registration source and plan checks', () => {
         { old_name: 'user_read', new_symbol: 'user_read', old_sympos: 2, object: 'vmlinux' },
       ],
       callbacks: [{ object: 'ext4', pre_patch: 'my_pre_patch', post_unpatch: 'my_post_unpatch' }],
+      pin: ['vfs_read: its address is stored in .data.ops */ (sic)', 'count: new data that holds state'],
     }), { replace: true });
     expect(src).toContain('extern char cdm_new_0[] __asm__("ext4_foo");');
     expect(src).toMatch(/static struct klp_object objs\[\] = \{\n\t\{\n\t\t\/\* vmlinux \*\/\n\t\t\.name = NULL,\n\t\t\.funcs = funcs_0,/);
@@ -142,6 +143,12 @@ describe('registration source and plan checks', () => {
     expect(src).toContain('extern int cdm_pre_patch_0(struct klp_object *obj) __asm__("my_pre_patch");');
     expect(src).toContain('.replace = true,');
     expect(src).toContain('MODULE_INFO(livepatch, "Y");');
+    // Unload hazards: a self-reference until allow_unload is set; the reasons in the source.
+    expect(src).toContain('module_param_cb(allow_unload, &cdm_allow_unload_ops, NULL, 0600);');
+    expect(src).toMatch(/if \(!cdm_unload_allowed\) \{\n\t\t__module_get\(THIS_MODULE\);/);
+    expect(src).toContain(' *   count: new data that holds state');
+    // A reason cannot end the comment early (it is also in MODULE_PARM_DESC, as a C string).
+    expect(src).toContain(' *   vfs_read: its address is stored in .data.ops * / (sic)');
 
     const regDir = mkdtempSync(path.join(os.tmpdir(), 'cdm-registration-'));
     try {
@@ -149,7 +156,7 @@ describe('registration source and plan checks', () => {
       writeFileSync(path.join(regDir, 'Kbuild'), 'obj-m := reg.o\nccflags-y := -Werror\n');
       await execa('make', ['-C', target.headersDir, `M=${regDir}`, 'reg.o']);
       const { stdout } = await execa('nm', [path.join(regDir, 'reg.o')]);
-      for (const sym of ['ext4_foo', 'vfs_read', 'user_read', 'my_pre_patch', 'my_post_unpatch', 'klp_enable_patch']) {
+      for (const sym of ['ext4_foo', 'vfs_read', 'user_read', 'my_pre_patch', 'my_post_unpatch', 'klp_enable_patch', 'module_put', 'kstrtobool']) {
         expect(stdout).toMatch(new RegExp(`^\\s+U ${sym}$`, 'm'));
       }
     } finally {

@@ -28,7 +28,9 @@ const modulesDir = () => path.join(path.dirname(target.vmlinuz), '..', 'lib', 'm
 const SCRIPT = `
 lp=/sys/kernel/livepatch/cdm_loop
 dd if=/dev/zero of=/tmp/img bs=1k count=64 2>/dev/null
-insmod /modules/cdm_loop.ko && echo "insmod patch: ok"
+# loop_set_status_from_info has a .cold part (an unload hazard): removal allowed at insmod.
+insmod /modules/cdm_loop.ko allow_unload=1 && echo "insmod patch: ok"
+echo "allow_unload: $(cat /sys/module/cdm_loop/parameters/allow_unload)"
 i=0; while [ "$(cat $lp/transition 2>/dev/null)" != 0 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
 echo "enabled: $(cat $lp/enabled) loop patched before loading: $(cat $lp/loop/patched)"
 insmod /modules/loop.ko && echo "insmod loop: ok"
@@ -70,6 +72,7 @@ describe('build for code of a loadable module', () => {
     expect(results).toMatch(/^patched offset 100: rc=1$/m);
     expect(results).toMatch(/^patched offset 512: rc=0$/m);
     expect(results).toMatch(/^unpatch: done$/m);
+    expect(results).toMatch(/^allow_unload: Y$/m);
     expect(results).toMatch(/^rmmod patch: ok$/m);
     expect(results).toMatch(/^unpatched offset 100: rc=0$/m);
     expect(results).toMatch(/^rmmod loop: ok$/m);

@@ -53,6 +53,8 @@ settle() { i=0; while [ "$(cat $lp/$1/transition 2>/dev/null)" != 0 ] && [ $i -l
 gone() { i=0; while [ -d $lp/$1 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; [ -d $lp/$1 ] && echo "$1: stuck" || true; }
 load() { insmod /modules/$1.ko && settle $1 && echo "$1: enabled=$(cat $lp/$1/enabled) transition=$(cat $lp/$1/transition)"; }
 unload() { echo 0 > $lp/$1/enabled; gone $1; rmmod $1 && echo "$1: removed"; }
+# A module the build found unsafe to remove: rmmod refused until allow_unload is set.
+unpin() { echo 0 > $lp/$1/enabled; gone $1; rmmod $1 2>/dev/null && echo "$1: removed while pinned"; echo "$1: allow_unload=$(cat /sys/module/$1/parameters/allow_unload)"; echo 1 > /sys/module/$1/parameters/allow_unload; rmmod $1 && echo "$1: removed"; }
 
 echo "fdinfo before: [$(grep '^dev:' /proc/self/fdinfo/0)]"
 load cdm_fdinfo
@@ -63,7 +65,7 @@ echo "fdinfo after: [$(grep '^dev:' /proc/self/fdinfo/0)]"
 load cdm_loadavg
 echo "loadavg 1: $(cat /proc/loadavg)"
 echo "loadavg 2: $(cat /proc/loadavg)"
-unload cdm_loadavg
+unpin cdm_loadavg
 echo "loadavg after: $(cat /proc/loadavg)"
 
 load cdm_shadow
@@ -135,6 +137,10 @@ describe('build scenarios on the real kernel', () => {
     expect(results).toMatch(/^loadavg 1: .* reads=1$/m);
     expect(results).toMatch(/^loadavg 2: .* reads=2$/m);
     expect(results).toMatch(/^loadavg after: [\d. /]+$/m);
+    // New state: the module stays until its removal is allowed.
+    expect(results).not.toMatch(/^cdm_loadavg: removed while pinned$/m);
+    expect(results).toMatch(/^cdm_loadavg: allow_unload=N$/m);
+    expect(dmesg).toMatch(/cdm_loadavg: removing this live patch is now allowed/);
     // A shadow variable, freed by the post-unpatch callback.
     expect(results).toMatch(/^shadow 1: \[read 1\] console=ttyS0/m);
     expect(results).toMatch(/^shadow 2: \[read 2\] console=ttyS0/m);
