@@ -3,10 +3,10 @@ import { copyFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkInputs } from '../git/index.js';
-import { CdmError, ExitCode, InputError } from '../common/errors.js';
+import { ExitCode, InputError } from '../common/errors.js';
 import { readElfFile, writeElf } from '../elf/index.js';
 import { openRunningImage, runPreMatch, type VerifiedFunction } from '../verify/index.js';
-import { linkPatchObject } from '../link/index.js';
+import { linkPatchObject, separateGlobals, type LinkedObject } from '../link/index.js';
 import { buildModule, CALLBACK_KINDS, type KlpCallbacks, type KlpPlan } from '../module/index.js';
 import { findShippedModule, readKallsyms, readModuleSymbols, readSymvers, type Export, type Kallsyms, type ModuleSymbols } from '../symbols/index.js';
 import { checkTree, type UnitReport } from '../tree/index.js';
@@ -46,27 +46,51 @@ export interface BuildOptions {
  * cdm_pre_patch, cdm_post_patch, cdm_pre_unpatch or cdm_post_unpatch becomes that callback of
  * the patched object (mark a static one __used, or gcc drops it as unused).
  */
-function callbacksOf(unit: UnitReport): Pick<KlpPlan, 'callbacks'> {
-  const entry: KlpCallbacks = { object: unit.object };
-  for (const kind of CALLBACK_KINDS) {
-    const f = unit.diff!.functions.find((x) => x.status === 'new' && x.name === `cdm_${kind}`);
-    if (f) entry[kind] = f.name;
+function callbacksOf(units: UnitReport[]): Pick<KlpPlan, 'callbacks'> {
+  const byObject = new Map<string, KlpCallbacks>();
+  for (const unit of units) {
+    const entry = byObject.get(unit.object) ?? { object: unit.object };
+    for (const kind of CALLBACK_KINDS) {
+      const f = unit.diff!.functions.find((x) => x.status === 'new' && x.name === `cdm_${kind}`);
+      if (!f) continue;
+      if (entry[kind]) throw new InputError(`two files of the patch define cdm_${kind} for ${unit.object}`, 'one callback of each kind per patched object');
+      entry[kind] = f.name;
+    }
+    byObject.set(unit.object, entry);
   }
-  return CALLBACK_KINDS.some((k) => entry[k]) ? { callbacks: [entry] } : {};
+  const callbacks = [...byObject.values()].filter((e) => CALLBACK_KINDS.some((k) => e[k]));
+  return callbacks.length ? { callbacks } : {};
 }
 
 type Verification = { method: 'run-pre'; image: string; functions: VerifiedFunction[]; resolved: Record<string, number>; summary: string } | { method: 'none'; summary: string };
 
 /** Run-pre matching of the unit's original object against the running kernel's image. */
-async function verifyUnit(work: string, unit: UnitReport, kallsyms: Kallsyms, opts: BuildOptions, shipped?: ModuleSymbols, log?: (l: string) => void): Promise<{ record: Verification; resolved?: Map<string, number> }> {
-  if (opts.verify === false) return { record: { method: 'none', summary: 'warning: --no-verify: nothing proved that this build matches the running kernel' } };
-  const image = shipped ? undefined : await openRunningImage({ vmlinux: opts.vmlinux, vmlinuz: opts.vmlinuz, tree: opts.src, workDir: work });
-  const against = shipped?.file ?? image!.file;
+async function verifyUnit(unit: UnitReport, kallsyms: Kallsyms, image: (() => Promise<RunningImage>) | undefined, shipped?: ModuleSymbols, log?: (l: string) => void): Promise<{ record: Verification; resolved?: Map<string, number> }> {
+  if (!image) return { record: { method: 'none', summary: 'warning: --no-verify: nothing proved that this build matches the running kernel' } };
+  const running = shipped ? undefined : await image();
+  const against = shipped?.file ?? running!.file;
   const replaced = unit.diff!.functions.filter((f) => f.status === 'changed' && f.cause !== 'line-numbers' && !f.replacedVia).map((f) => f.name);
-  const r = runPreMatch({ original: await readElfFile(unit.objects!.orig), originalFile: unit.path, object: unit.object, replaced, kallsyms, image, shipped });
+  const r = runPreMatch({ original: await readElfFile(unit.objects!.orig), originalFile: unit.path, object: unit.object, replaced, kallsyms, image: running, shipped });
   for (const [name, sympos] of r.resolved) log?.(`run-pre: ${name} is entry ${sympos} of its name in ${shipped ? shipped.file : 'kallsyms'} (the one whose bytes are this TU's)`);
   const summary = `verified: ${r.verified.map((f) => `${f.name} (${f.bytes} bytes${f.sympos ? `, sympos ${f.sympos}` : ''})`).join(', ')} match the running kernel's code (run-pre matching against ${against})`;
   return { record: { method: 'run-pre', image: against, functions: r.verified, resolved: Object.fromEntries(r.resolved), summary }, resolved: r.resolved };
+}
+
+type RunningImage = Awaited<ReturnType<typeof openRunningImage>>;
+
+/** One verification record for the module: each TU was checked against its own image or .ko. */
+function combineVerification(records: Verification[]): Verification {
+  if (records.length === 1) return records[0]!;
+  const none = records.find((r) => r.method === 'none');
+  if (none) return none;
+  const runPre = records as Array<Extract<Verification, { method: 'run-pre' }>>;
+  return {
+    method: 'run-pre',
+    image: [...new Set(runPre.map((r) => r.image))].join(', '),
+    functions: runPre.flatMap((r) => r.functions),
+    resolved: Object.assign({}, ...runPre.map((r) => r.resolved)),
+    summary: runPre.map((r) => r.summary).join('\n'),
+  };
 }
 
 /** /lib/modules/<release> of the headers' kernel: linux-headers-<release> names it. */
@@ -110,37 +134,64 @@ async function buildIn(work: string, name: string, headers: string, kallsyms: Ka
     return report.verdict === 'no-change' ? ExitCode.noChange : ExitCode.notPatchable;
   }
   const units = report.units.filter((u) => u.verdict === 'patchable');
-  if (units.length !== 1) throw new CdmError(ExitCode.environment, `the patch changes ${units.length} translation units; build handles one per module for now`, 'split the patch per file');
-  const unit = units[0]!;
-  // Code of a loadable module: its shipped .ko gives sympos and the code run-pre compares.
-  const moduleSymbols = unit.object === 'vmlinux' ? undefined : await readModuleSymbols(unit.object, await findShippedModule(opts.modulesDir ?? defaultModulesDir(headers), unit.object));
-  let t = performance.now();
-  const verification = await verifyUnit(work, unit, kallsyms, opts, moduleSymbols, log);
-  const verifyMs = performance.now() - t;
-  t = performance.now();
-  const linked = await linkPatchObject({ patched: unit.objects!.patched, diff: unit.diff!, object: unit.object, kallsyms, exports, resolved: verification.resolved, moduleSymbols });
-  const { elf } = linked;
-  const hazards = linked.plan.hazards;
-  const plan: KlpPlan = { ...linked.plan, ...callbacksOf(unit), pin: opts.allowUnload ? [] : hazards.map((h) => h.message) };
-  {
-    const patchObject = path.join(work, `${name}-patch.o`);
-    await writeFile(patchObject, writeElf(elf));
-    const out = path.resolve(opts.output ?? `${name}.ko`);
-    const linkMs = performance.now() - t;
+  const patchGlobals = newGlobals(units);
+  const image = opts.verify === false ? undefined : lazy(() => openRunningImage({ vmlinux: opts.vmlinux, vmlinuz: opts.vmlinuz, tree: opts.src, workDir: work }));
+  const linked: Array<LinkedObject & { verification: Verification }> = [];
+  let verifyMs = 0;
+  let linkMs = 0;
+  for (const unit of units) {
+    // Code of a loadable module: its shipped .ko gives sympos and the code run-pre compares.
+    const moduleSymbols = unit.object === 'vmlinux' ? undefined : await readModuleSymbols(unit.object, await findShippedModule(opts.modulesDir ?? defaultModulesDir(headers), unit.object));
+    let t = performance.now();
+    const verification = await verifyUnit(unit, kallsyms, image, moduleSymbols, log);
+    verifyMs += performance.now() - t;
     t = performance.now();
-    const ko = await buildModule({ headersDir: headers, name, patchObject, plan, replace: opts.replace ?? false, outDir: work });
-    const moduleMs = performance.now() - t;
-    // Into place under a temporary name, then renamed: never a half-written module.
-    await mkdir(path.dirname(out), { recursive: true });
-    await copyFile(ko, `${out}.tmp-${process.pid}`);
-    await rename(`${out}.tmp-${process.pid}`, out);
-    if (opts.keepObject) await copyFile(patchObject, out.replace(/\.ko$/, '') + '-patch.o');
-    const unload = { safe: hazards.length === 0, pinned: (plan.pin ?? []).length > 0, hazards };
-    const result = { ...record, module: out, name, plan, verification: verification.record, unload, build_timings: { verifyMs, linkMs, moduleMs } };
-    if (opts.json) io.out(toJson(result));
-    else io.out(`${out}: livepatch module ${name} replacing ${plan.functions.map((f) => f.old_name).join(', ')}${plan.placeholders.length ? `; ${plan.placeholders.length} livepatch relocation(s)` : ''}\n${verification.record.summary}\n${unloadSummary(name, unload)}`);
-    return ExitCode.ok;
+    const firstPlaceholder = linked.reduce((n, l) => n + l.plan.placeholders.length, 0);
+    const { elf, plan } = await linkPatchObject({ patched: unit.objects!.patched, diff: unit.diff!, object: unit.object, kallsyms, exports, resolved: verification.resolved, moduleSymbols, firstPlaceholder, patchGlobals });
+    linked.push({ elf, plan, verification: verification.record });
+    linkMs += performance.now() - t;
   }
+  separateGlobals(linked);
+  const hazards = linked.flatMap((l) => l.plan.hazards);
+  const plan: KlpPlan = {
+    placeholders: linked.flatMap((l) => l.plan.placeholders),
+    functions: linked.flatMap((l) => l.plan.functions),
+    ...callbacksOf(units),
+    namespaces: [...new Set(linked.flatMap((l) => l.plan.namespaces))].sort(),
+    pin: opts.allowUnload ? [] : hazards.map((h) => h.message),
+  };
+  const verification = combineVerification(linked.map((l) => l.verification));
+  const patchObjects = linked.map((l, i) => ({ path: path.join(work, `${name}-patch${linked.length === 1 ? '' : i}.o`), bytes: writeElf(l.elf) }));
+  for (const o of patchObjects) await writeFile(o.path, o.bytes);
+  const out = path.resolve(opts.output ?? `${name}.ko`);
+  const t = performance.now();
+  const ko = await buildModule({ headersDir: headers, name, patchObject: patchObjects.map((o) => o.path), plan, replace: opts.replace ?? false, outDir: work });
+  const moduleMs = performance.now() - t;
+  // Into place under a temporary name, then renamed: never a half-written module.
+  await mkdir(path.dirname(out), { recursive: true });
+  await copyFile(ko, `${out}.tmp-${process.pid}`);
+  await rename(`${out}.tmp-${process.pid}`, out);
+  if (opts.keepObject) for (const o of patchObjects) await copyFile(o.path, path.join(path.dirname(out), path.basename(out).replace(/\.ko$/, '') + path.basename(o.path).slice(name.length)));
+  const unload = { safe: hazards.length === 0, pinned: (plan.pin ?? []).length > 0, hazards };
+  const result = { ...record, module: out, name, plan, verification, unload, build_timings: { verifyMs, linkMs, moduleMs } };
+  if (opts.json) io.out(toJson(result));
+  else io.out(`${out}: livepatch module ${name} replacing ${plan.functions.map((f) => f.old_name).join(', ')}${plan.placeholders.length ? `; ${plan.placeholders.length} livepatch relocation(s)` : ''}\n${verification.summary}\n${unloadSummary(name, unload)}`);
+  return ExitCode.ok;
+}
+
+/** New global functions and data of the patch: another TU's patch object may refer to them. */
+function newGlobals(units: UnitReport[]): Set<string> {
+  const names = new Set<string>();
+  for (const u of units) {
+    for (const f of u.diff!.functions) if (f.status === 'new' && f.bind !== 'local') names.add(f.name);
+    for (const d of u.diff!.data) if (d.status === 'new') names.add(d.name);
+  }
+  return names;
+}
+
+function lazy<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= make());
 }
 
 /** What the build found about removing the module, and what the pin means for the user. */

@@ -29,27 +29,44 @@ export interface DiffOptions {
   editedFunctions?: ReadonlySet<string>;
 }
 
-export async function diffObjects(origPath: string, patchedPath: string, opts: DiffOptions = {}): Promise<ObjectDiff> {
-  const [origObj, patchedObj] = await Promise.all([readElfFile(origPath), readElfFile(patchedPath)]);
-  checkComparable(origPath, origObj, patchedPath, patchedObj);
-  const origIndex = indexObject(origObj, origPath);
-  const patchedIndex = indexObject(patchedObj, patchedPath);
-  const [origEnds, patchedEnds] = await Promise.all([
-    readInstructionEnds(origIndex, sectionsNeedingBoundaries(origIndex)),
-    readInstructionEnds(patchedIndex, sectionsNeedingBoundaries(patchedIndex)),
+/** One side read and indexed: what the differ needs that does not depend on the other side. */
+export interface PreparedObject {
+  path: string;
+  obj: ElfObject;
+  side: Side;
+  /** DWARF inlining (absent without -g or when not asked for). */
+  inlining?: InliningDetail;
+}
+
+/**
+ * Read one build of the TU. The tree pipeline prepares the original while the patched side
+ * still compiles, so only the patched side's reading is left once gcc is done.
+ */
+export async function prepareObject(path: string, opts: Pick<DiffOptions, 'inlining'> = {}): Promise<PreparedObject> {
+  const obj = await readElfFile(path);
+  const index = indexObject(obj, path);
+  const [ends, inlining] = await Promise.all([
+    readInstructionEnds(index, sectionsNeedingBoundaries(index)),
+    (opts.inlining ?? true) && hasDwarf(obj) ? readInliningDetail(path) : undefined,
   ]);
-  const orig: Side = { index: origIndex, ends: origEnds };
-  const patched: Side = { index: patchedIndex, ends: patchedEnds };
+  return { path, obj, side: { index, ends }, inlining };
+}
+
+type ObjectInput = string | PreparedObject | Promise<PreparedObject>;
+
+export async function diffObjects(origInput: ObjectInput, patchedInput: ObjectInput, opts: DiffOptions = {}): Promise<ObjectDiff> {
+  const prepare = (x: ObjectInput) => (typeof x === 'string' ? prepareObject(x, opts) : x);
+  const [o, p] = await Promise.all([prepare(origInput), prepare(patchedInput)]);
+  const { path: origPath, obj: origObj, side: orig } = o;
+  const { path: patchedPath, obj: patchedObj, side: patched } = p;
+  checkComparable(origPath, origObj, patchedPath, patchedObj);
   const correlation = correlate(orig, patched);
-  const named = (o: ElfObject) => o.symbols.filter((s) => (s.type === STT.FUNC || s.type === STT.OBJECT) && !s.special && s.shndx !== 0);
+  const named = (x: ElfObject) => x.symbols.filter((s) => (s.type === STT.FUNC || s.type === STT.OBJECT) && !s.special && s.shndx !== 0);
   if (correlation.forward.size === 0 && named(origObj).length > 0 && named(patchedObj).length > 0) {
     throw new InputError(`${origPath} and ${patchedPath} share no function or data names: they are not two builds of one translation unit`);
   }
-  const withInlining = opts.inlining ?? true;
   const none: InliningDetail = { chains: new Map(), instances: new Map() };
-  const [inlOrig, inlPatched] = withInlining && hasDwarf(origObj) && hasDwarf(patchedObj)
-    ? await Promise.all([readInliningDetail(origPath), readInliningDetail(patchedPath)])
-    : [none, none];
+  const [inlOrig, inlPatched] = o.inlining && p.inlining ? [o.inlining, p.inlining] : [none, none];
   const machine = origObj.header.machine;
   await readInternalBranches(orig, patched, correlation, objdumpFor(machine), (o, p) => compareEntities(orig, o, patched, p, correlation) !== undefined);
   const lineOnly = await lineNumberOnlyChanges(orig, patched, correlation);

@@ -104,8 +104,8 @@ export function assemble(input: AssembleInput): ElfObject {
   }
   const exportSym = new Map<string, number>();
   const phSym = new Map<number, number>();
-  for (const ph of input.placeholders) {
-    phSym.set(ph.index, push({ name: `${PLACEHOLDER_PREFIX}${ph.index}`, value: BigInt(8 * ph.index), size: 8n, bind: STB.GLOBAL, type: STT.OBJECT, visibility: 0, other: 0, shndx: phSection, special: false }));
+  for (const [i, ph] of input.placeholders.entries()) {
+    phSym.set(ph.index, push({ name: `${PLACEHOLDER_PREFIX}${ph.index}`, value: BigInt(8 * i), size: 8n, bind: STB.GLOBAL, type: STT.OBJECT, visibility: 0, other: 0, shndx: phSection, special: false }));
   }
   const entry = (r: Resolved): ElfRelocation => {
     const t = r.target;

@@ -21,6 +21,10 @@ export interface LinkInput extends NamingInput {
   /** The patched object of the TU. */
   patched: string;
   diff: ObjectDiff;
+  /** Number of the first placeholder (the module's earlier patch objects use the ones below). */
+  firstPlaceholder?: number;
+  /** New global functions and data that another patch object of the same module defines. */
+  patchGlobals?: Set<string>;
 }
 
 /** A record field being resolved: which special section, and the function whose record it is. */
@@ -33,7 +37,7 @@ export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObjec
   const p = await readElfFile(input.patched);
   const { diff } = input;
   const included = new Set<string>();
-  const plan: PatchPlan = { placeholders: [], functions: [], hazards: [] };
+  const plan: PatchPlan = { placeholders: [], functions: [], hazards: [], namespaces: [] };
   for (const f of diff.functions) {
     if (f.status === 'removed' || f.cause === 'line-numbers') continue;
     const name = f.patchedName ?? f.name;
@@ -65,13 +69,14 @@ export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObjec
   const relaOf = new Map<number, ElfRelocation[]>();
   for (const rs of p.relocations) relaOf.set(rs.target, [...(relaOf.get(rs.target) ?? []), ...rs.entries]);
   const newData = new Set(diff.data.filter((d) => d.status === 'new' || d.carried).map((d) => d.name));
-  const placeholders = new Placeholders();
+  const placeholders = new Placeholders(input.firstPlaceholder);
   const module = (name: string, type: KlpPlaceholder['type']) => placeholders.get(name, type, symposInModule(input, name), input.object);
   const vmlinux = (name: string, type: KlpPlaceholder['type'], sympos = symposInVmlinux(input, name)) => placeholders.get(name, type, sympos, 'vmlinux');
 
   /** A symbol no section of the patch defines: an export, the patched module's, or vmlinux's. */
   const undefinedTarget = (name: string, addend: bigint): Target => {
-    if (exportedElsewhere(input, name)) return { kind: 'export', name, addend };
+    // New in the patch, defined by its object for another TU: the module's own link resolves it.
+    if (exportedElsewhere(input, name) || input.patchGlobals?.has(name)) return { kind: 'export', name, addend };
     // Defined in another TU of the same module: resolved against the module when it loads.
     if (input.object !== 'vmlinux' && input.moduleSymbols?.byName.has(name)) return { kind: 'klp', ph: module(name, 'NOTYPE'), addend };
     return { kind: 'klp', ph: vmlinux(name, 'NOTYPE'), addend };
@@ -158,8 +163,11 @@ export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObjec
     }
   }
   plan.placeholders = placeholders.list();
+  const used = [...relocations.values(), ...[...pieceRelocations.values()].map((m) => [...m.values()])].flat();
+  plan.namespaces = [...new Set(used.flatMap((r) => (r.target.kind === 'export' ? [input.exports.get(r.target.name)?.namespace ?? ''] : [])).filter(Boolean))].sort();
   const kept = [...keep].sort((a, b) => a - b);
   plan.hazards = unloadHazards({ patched: p, diff, kept, included, newData });
   const elf = assemble({ patched: p, kept, relocations, pieces, pieceRelocations, included, placeholders: plan.placeholders });
   return { elf, plan };
 }
+export { separateGlobals, type LinkedObject } from './combine.js';

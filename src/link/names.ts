@@ -20,11 +20,14 @@ export interface NamingInput {
 export class Placeholders {
   private readonly byKey = new Map<string, KlpPlaceholder>();
 
+  /** `first`: the first number, so the patch objects of one module never share a placeholder. */
+  constructor(private readonly first = 0) {}
+
   get(name: string, type: KlpPlaceholder['type'], sympos: number, object: string): KlpPlaceholder {
     const key = `${object}:${name},${sympos}`;
     let ph = this.byKey.get(key);
     if (!ph) {
-      ph = { index: this.byKey.size, name, object, sympos, type };
+      ph = { index: this.first + this.byKey.size, name, object, sympos, type };
       this.byKey.set(key, ph);
     }
     return ph;

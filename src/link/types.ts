@@ -23,6 +23,8 @@ export interface PatchPlan {
   functions: KlpFunction[];
   /** Reasons the module must not be removed unless its user says so; empty when it may. */
   hazards: UnloadHazard[];
+  /** Symbol namespaces of the exports the patch uses (EXPORT_SYMBOL_NS): the module imports them. */
+  namespaces: string[];
 }
 
 export const PLACEHOLDER_PREFIX = '__cdm_klp_';

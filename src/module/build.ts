@@ -20,8 +20,8 @@ export interface BuildModuleOptions {
   headersDir: string;
   /** Module name: letters, digits, _ and -; the sysfs directory is this with - turned into _. */
   name: string;
-  /** Path of the patch object (an ELF relocatable), or its bytes. */
-  patchObject: string | Uint8Array;
+  /** Path of the patch object (an ELF relocatable), or its bytes; several for a fix to several TUs. */
+  patchObject: string | Uint8Array | Array<string | Uint8Array>;
   plan: KlpPlan;
   /** klp_patch.replace (atomic replace of earlier patches). */
   replace?: boolean;
@@ -60,15 +60,19 @@ export async function buildModuleDetailed(opts: BuildModuleOptions): Promise<Bui
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cdm-module-'));
   let keep = false;
   try {
-    const patchPart = `${name}-patch.o`;
-    if (typeof opts.patchObject === 'string') await copyFile(opts.patchObject, path.join(dir, `${patchPart}_shipped`));
-    else await writeFile(path.join(dir, `${patchPart}_shipped`), opts.patchObject);
-    // modpost (6.1) reads `.<object>.cmd` of every part of the module for `#SYMVER` lines
-    // (modversions CRCs of exports) and fails when one is missing; the patch object exports
-    // nothing, so its .cmd only says where it came from.
-    await writeFile(path.join(dir, `.${patchPart}.cmd`), `# ${patchPart}: prebuilt patch object (from ${patchPart}_shipped); it exports no symbols\n`);
+    const objects = Array.isArray(opts.patchObject) ? opts.patchObject : [opts.patchObject];
+    const parts = objects.map((_, i) => (objects.length === 1 ? `${name}-patch.o` : `${name}-patch${i}.o`));
+    for (const [i, part] of parts.entries()) {
+      const object = objects[i]!;
+      if (typeof object === 'string') await copyFile(object, path.join(dir, `${part}_shipped`));
+      else await writeFile(path.join(dir, `${part}_shipped`), object);
+      // modpost (6.1) reads `.<object>.cmd` of every part of the module for `#SYMVER` lines
+      // (modversions CRCs of exports) and fails when one is missing; the patch object exports
+      // nothing, so its .cmd only says where it came from.
+      await writeFile(path.join(dir, `.${part}.cmd`), `# ${part}: prebuilt patch object (from ${part}_shipped); it exports no symbols\n`);
+    }
     await writeFile(path.join(dir, `${name}-main.c`), generateRegistration(plan, { replace: opts.replace }));
-    await writeFile(path.join(dir, 'Kbuild'), `obj-m := ${name}.o\n${name}-y := ${name}-main.o ${patchPart}\n`);
+    await writeFile(path.join(dir, 'Kbuild'), `obj-m := ${name}.o\n${name}-y := ${name}-main.o ${parts.join(' ')}\n`);
 
     // The scratch directory's name must not reach the module (debug info, __FILE__): the same
     // inputs give the same .ko.

@@ -53,6 +53,8 @@ export interface KlpPlan {
    * reference on itself until `allow_unload` is set (at insmod or in sysfs).
    */
   pin?: string[];
+  /** Symbol namespaces to import (MODULE_IMPORT_NS), for exports made with EXPORT_SYMBOL_NS. */
+  namespaces?: string[];
 }
 
 /** The prefix of the placeholder symbols src/link/ emits. */
@@ -130,10 +132,12 @@ export function checkPlan(input: unknown): KlpPlan {
     functions.push(fn);
   }
   if (functions.length === 0) fail('no functions to replace (klp_enable_patch needs at least one)');
-  const raw2 = input as { callbacks?: unknown; pin?: unknown };
+  const raw2 = input as { callbacks?: unknown; pin?: unknown; namespaces?: unknown };
+  const namespaces = raw2.namespaces === undefined ? [] : raw2.namespaces;
+  if (!Array.isArray(namespaces) || !namespaces.every((n) => typeof n === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) fail('"namespaces" is not a list of C identifiers');
   const pin = raw2.pin === undefined ? [] : raw2.pin;
   if (!Array.isArray(pin) || !pin.every((r) => typeof r === 'string' && !/[\n\0]/.test(r))) fail('"pin" is not a list of one-line reasons');
-  const pinned = pin.length ? { pin: pin as string[] } : {};
+  const pinned = { ...(pin.length ? { pin: pin as string[] } : {}), ...(namespaces.length ? { namespaces: namespaces as string[] } : {}) };
   if (raw2.callbacks === undefined) return { placeholders, functions, ...pinned };
   if (!Array.isArray(raw2.callbacks)) fail('"callbacks" is not an array');
   const callbacks: KlpCallbacks[] = [];

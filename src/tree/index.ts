@@ -5,7 +5,7 @@ import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { ExitCode, InputError } from '../common/errors.js';
-import { diffObjects, type ObjectDiff } from '../diff/index.js';
+import { diffObjects, prepareObject, type ObjectDiff, type PreparedObject } from '../diff/index.js';
 import { affectedUnits } from './affected.js';
 import { checkCompiler, checkPreparedTree, configuredCompiler, NotBuiltError, type CompileResult } from './compile.js';
 import { compileBoth, isBuildFile, type UnitCompileContext } from './unit-compile.js';
@@ -235,10 +235,14 @@ function editedIn(source: SourceAnalysis, unit: string): Set<string> {
 async function checkUnit(paths: { orig: string; patched: string }, unit: string, ctx: UnitCompileContext, log: (l: string) => void, keepDir?: string, edited?: Set<string>): Promise<UnitReport> {
   log(`compiling ${unit} (original and patched)`);
   try {
-    const [a, b] = await compileBoth(paths, unit, ctx);
+    let original: Promise<PreparedObject> | undefined;
+    const [a, b] = await compileBoth(paths, unit, ctx, (object) => {
+      original = prepareObject(object);
+      original.catch(() => undefined); // awaited below; a compile failure must not leave it unhandled
+    });
     if (a.by === 'cache') log(`${unit}: original object from the cache (nothing it was built from changed)`);
     const t = performance.now();
-    const diff = await diffObjects(a.object, b.object, { editedFunctions: edited?.size ? edited : undefined });
+    const diff = await diffObjects(original ?? a.object, b.object, { editedFunctions: edited?.size ? edited : undefined });
     const objects = keepDir ? await keep(keepDir, unit, a.object, b.object) : undefined;
     return {
       path: unit, object: await unitObject(paths.orig, unit), verdict: diff.verdict, diff, objects,

@@ -24,7 +24,11 @@ export interface UnitCompileContext {
 }
 
 /** Original and patched object of `unit` (the original may be the cache's copy: read, never write it). */
-export async function compileBoth(paths: { orig: string; patched: string }, unit: string, ctx: UnitCompileContext): Promise<[CompileResult, CompileResult]> {
+/**
+ * Compile both sides of `unit`. `onOriginal` hears of the original object as soon as it is
+ * known (a cache hit, while the patched side still compiles), so it can be read meanwhile.
+ */
+export async function compileBoth(paths: { orig: string; patched: string }, unit: string, ctx: UnitCompileContext, onOriginal?: (object: string) => void): Promise<[CompileResult, CompileResult]> {
   const start = performance.now();
   const recorded = ctx.compiler ? await readRecordedCommand(paths.orig, unit) : undefined;
   // The patched compile starts while the original's inputs are hashed; it is only kept when
@@ -34,6 +38,7 @@ export async function compileBoth(paths: { orig: string; patched: string }, unit
   const hit = key && (await cachedObject(key));
   if (hit && patched) {
     const original: CompileResult = { object: hit, ms: performance.now() - start, by: 'cache' };
+    onOriginal?.(hit);
     const p = unwrap(await patched);
     if (ctx.checkObjects) await checkObjectCompiler(p.object, unit, ctx.configured.versionText, ctx.cc);
     return [original, p];

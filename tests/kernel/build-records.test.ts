@@ -69,4 +69,16 @@ describe('special-section records in the patch object', () => {
     const safe = await runCli(['build', '--json', ...common, '--name', 'cdm_key', '-o', join(out, 'safe.ko'), join(DATA, 'cmdline-static-key.patch')]);
     expect(JSON.parse(safe.stdout).unload).toEqual({ safe: true, pinned: false, hazards: [] });
   });
+
+  it('imports the symbol namespace of a namespaced export the patch uses (idxd: dsa_bus_type in IDXD)', async () => {
+    // From the stable corpus: idxd_pci_probe uses dsa_bus_type (EXPORT_SYMBOL_NS_GPL(..., IDXD));
+    // without MODULE_IMPORT_NS modpost refuses the module.
+    const modules = join(target.vmlinuz, '..', '..', 'lib', 'modules', `${target.abi}-amd64`);
+    const out = mkdtempSync(join(tmpdir(), 'cdm-records-'));
+    const r = await runCli(['build', '--json', ...common, '--modules-dir', modules, '--name', 'cdm_ns', '-o', join(out, 'ns.ko'), join(DATA, 'idxd-namespace-export.patch')]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).plan.namespaces).toEqual(['IDXD']);
+    const modinfo = (await readElfFile(join(out, 'ns.ko'))).sections.find((s) => s.name === '.modinfo')!;
+    expect(Buffer.from(modinfo.data).toString('latin1').split('\0')).toContain('import_ns=IDXD');
+  });
 });

@@ -24,12 +24,13 @@ const MODULES: Array<{ name: string; patch: string; replace?: boolean }> = [
   { name: 'cdm_version', patch: 'build/version-machine.patch' },
   { name: 'cdm_pipe', patch: 'build/pipe-read-check.patch' },
   { name: 'cdm_rmfunc', patch: 'build/proc-remove-entry-func.patch' },
+  { name: 'cdm_two', patch: 'build/proc-single-open-two-tus.patch' },
 ];
 
 let target: KernelTarget;
 let dir: string;
 const log = (line: string) => console.log(`[target] ${line}`);
-const built = new Map<string, { verification: { method: string; functions: Array<{ name: string; sympos: number }> } }>();
+const built = new Map<string, { verification: { method: string; functions: Array<{ name: string; sympos: number }> }; plan: { functions: Array<{ old_name: string; new_symbol: string; old_sympos: number }> } }>();
 
 beforeAll(async () => {
   target = await ensureTarget({ abi: TEST_ABI, log });
@@ -91,6 +92,12 @@ echo "final uptime: $(cat /proc/uptime)"
 load cdm_rmfunc
 unload cdm_rmfunc
 
+# Two TUs in one module, each replacing its own static proc_single_open (twice in kallsyms).
+load cdm_two
+cat /proc/cmdline > /dev/null
+cat /proc/self/stat > /dev/null
+unpin cdm_two
+
 load cdm_version
 echo "version: $(grep -c '^livepatched: x86_64$' /proc/version)"
 unload cdm_version
@@ -121,6 +128,12 @@ describe('build scenarios on the real kernel', () => {
     expect(v.method).toBe('run-pre');
     expect(v.functions).toMatchObject([{ name: 'seq_show' }]);
     expect(v.functions[0]!.sympos).toBeGreaterThan(0);
+  });
+
+  it('two TUs in one module: both same-named statics replaced, told apart, the second renamed in the module', () => {
+    const { plan, verification } = built.get('cdm_two')!;
+    expect(plan.functions.map((f) => [f.old_name, f.old_sympos, f.new_symbol])).toEqual([['proc_single_open', 1, 'proc_single_open'], ['proc_single_open', 2, 'proc_single_open.cdm1']]);
+    expect(verification.functions.map((f) => f.sympos)).toEqual([1, 2]);
   });
 
   it('load, change behaviour, restore: dup-name static, new data, shadow variable with callbacks, stacked then replaced', async () => {
@@ -154,6 +167,9 @@ describe('build scenarios on the real kernel', () => {
     expect(results).toMatch(/^replaced uptime: [\d.]+ [\d.]+ \(s\)$/m);
     for (const name of ['cdm_stack_a', 'cdm_stack_b', 'cdm_replace', 'cdm_fdinfo', 'cdm_loadavg', 'cdm_shadow', 'cdm_rmfunc']) expect(results).toMatch(new RegExp(`^${name}: removed$`, 'm'));
     expect(results).toMatch(/^final uptime: [\d.]+ [\d.]+$/m);
+    expect(dmesg).toMatch(/proc_single_open: livepatched \(generic\.c\)/);
+    expect(dmesg).toMatch(/proc_single_open: livepatched \(base\.c\)/);
+    expect(results).toMatch(/^cdm_two: removed$/m);
     expect(results).toMatch(/^version: 1$/m);
     expect(results).toMatch(/^version after: 0$/m);
     // The consistency model: not while the reader sleeps in pipe_read, right after it leaves.
