@@ -3,12 +3,14 @@
 // Debian tree without copying its sources: the source side is a farm of symlinks to it with
 // the generated parts left out, the build directory holds copies of exactly those parts. Both
 // must stay unchanged, and the verdict must be the one the in-place tree gives.
+// A second build directory with CONFIG_RETHUNK turned off is a tree configured unlike the running
+// kernel: build must refuse it by run-pre matching.
 import { createHash } from 'node:crypto';
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTarget, TEST_ABI, type KernelTarget } from '../../src/target/index.js';
+import { ensureTarget, targetKallsyms, targetVmlinux, TEST_ABI, type KernelTarget } from '../../src/target/index.js';
 import { mirrorPaths } from '../../src/tree/mirror.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -19,6 +21,8 @@ const GENERATED = ['.config', 'include/generated', 'include/config', 'arch/x86/i
 let target: KernelTarget;
 let srctree: string;
 let objtree: string;
+/** A second build directory whose configuration differs from the running kernel's in one option. */
+let rethunkOff: string;
 
 /** Symlink every entry of `from` into `to`, descending where a generated path lies below. */
 function farm(from: string, to: string, rel: string): void {
@@ -68,11 +72,27 @@ beforeAll(async () => {
   objtree = join(root, 'build');
   farm(target.sourceDir, srctree, '');
   for (const g of GENERATED) cpSync(join(target.sourceDir, g), join(objtree, g), { recursive: true, preserveTimestamps: true });
+  rethunkOff = join(root, 'build-rethunk-off');
+  for (const g of GENERATED) cpSync(join(target.sourceDir, g), join(rethunkOff, g), { recursive: true, preserveTimestamps: true });
+  // CONFIG_RETHUNK off where kbuild reads it (.config, auto.conf, autoconf.h), mtimes kept so
+  // kbuild sees a configured tree, as if the user had configured it so.
+  const edit = (file: string, from: string, to: string) => {
+    const p = join(rethunkOff, file);
+    const st = statSync(p);
+    const text = readFileSync(p, 'utf8');
+    expect(text).toContain(from);
+    writeFileSync(p, text.replace(from, to));
+    utimesSync(p, st.atime, st.mtime);
+  };
+  edit('.config', 'CONFIG_RETHUNK=y\n', '# CONFIG_RETHUNK is not set\n');
+  edit('include/config/auto.conf', 'CONFIG_RETHUNK=y\n', '');
+  edit('include/generated/autoconf.h', '#define CONFIG_RETHUNK 1\n', '');
 });
 
 afterAll(async () => {
   // The scratch trees are new on every run: so are their mirrors.
   rmSync((await mirrorPaths(srctree, objtree)).root, { recursive: true, force: true });
+  rmSync((await mirrorPaths(srctree, rethunkOff)).root, { recursive: true, force: true });
   rmSync(join(srctree, '..'), { recursive: true, force: true });
 });
 
@@ -95,5 +115,14 @@ describe('check --build-dir (a tree built with make O=<dir>)', () => {
     expect(report.functions.map((f: { first_difference: unknown }) => f.first_difference)).toEqual(inPlace.functions.map((f: { first_difference: unknown }) => f.first_difference));
     // Nothing written into the farm, the build directory, or through the farm's links.
     expect([hash(srctree), hash(objtree), realTreeHash(target.sourceDir)]).toEqual(before);
+  });
+
+  it('a tree configured differently from the running kernel (CONFIG_RETHUNK off) is refused by run-pre matching, naming the function (exit 4)', async () => {
+    const [kallsyms, vmlinux] = [await targetKallsyms(target, { kaslr: true }), await targetVmlinux(target)];
+    const r = await runCli(['build', '--src', srctree, '--build-dir', rethunkOff, '--kallsyms', kallsyms, '--vmlinux', vmlinux, '--headers', target.headersDir,
+      '-o', join(srctree, '..', 'm.ko'), PATCH]);
+    expect(r.exitCode, r.stderr).toBe(4);
+    // `ret; int3` where the running kernel has `jmp __x86_return_thunk`.
+    expect(r.stderr).toMatch(/run-pre: cmdline_proc_show differs from the running kernel at \+0x[0-9a-f]+ \(our build: c3 cc, running: e9 /);
   });
 });

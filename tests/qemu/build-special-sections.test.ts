@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readElfFile } from '../../src/elf/index.js';
 import { bootTarget, ensureTarget, targetKallsyms, targetVmlinux, TEST_ABI, type KernelTarget } from '../../src/target/index.js';
 import { runCli } from '../helpers/cli.js';
+import { LIVEPATCH_SHELL } from '../helpers/livepatch-shell.js';
 
 const DATA = new URL('../../testdata/kernel/build/', import.meta.url).pathname;
 const MODULES = [
@@ -40,15 +41,7 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const SCRIPT = `
-lp=/sys/kernel/livepatch
-settle() { i=0; while [ "$(cat $lp/$1/transition 2>/dev/null)" != 0 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; }
-gone() { i=0; while [ -d $lp/$1 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; [ -d $lp/$1 ] && echo "$1: stuck" || true; }
-load() { insmod /modules/$1.ko && settle $1 && echo "$1: enabled=$(cat $lp/$1/enabled) transition=$(cat $lp/$1/transition)"; }
-unload() { echo 0 > $lp/$1/enabled; gone $1; rmmod $1 && echo "$1: removed"; }
-# A module the build found unsafe to remove: rmmod refused until allow_unload is set.
-unpin() { echo 0 > $lp/$1/enabled; gone $1; rmmod $1 2>/dev/null && echo "$1: removed while pinned"; echo "$1: allow_unload=$(cat /sys/module/$1/parameters/allow_unload)"; echo 1 > /sys/module/$1/parameters/allow_unload; rmmod $1 && echo "$1: removed"; }
-stats=/proc/sys/kernel/sched_schedstats
+const SCRIPT = `${LIVEPATCH_SHELL}stats=/proc/sys/kernel/sched_schedstats
 
 load cdm_static_key
 echo "key off: $(cat /proc/cmdline)"
