@@ -171,7 +171,9 @@ for (let i = 0; i < built.length; i += 10) {
         `i=0; while [ "$(cat $lp/${n}/transition 2>/dev/null)" != 0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done`,
         `echo "${n}: enabled=$(cat $lp/${n}/enabled 2>/dev/null) transition=$(cat $lp/${n}/transition 2>/dev/null)"`,
         ...needs.slice(-1).map((ko) => `insmod /modules/${base(ko)} 2>/dev/null`),
-        ...(r.object ? [`echo "${n}: object ${r.object} patched=$(cat $lp/${n}/${r.object}/patched 2>/dev/null)"`] : []),
+        // A module that cannot load here (xen-netback outside a Xen domain) leaves its klp_object
+        // unpatched: reported as such, not as a failure of the patch.
+        ...(r.object ? [`echo "${n}: object ${r.object} patched=$(cat $lp/${n}/${r.object}/patched 2>/dev/null) loaded=$([ -d /sys/module/${r.object} ] && echo 1 || echo 0)"`] : []),
         `echo 0 > $lp/${n}/enabled 2>/dev/null; i=0; while [ -d $lp/${n} ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done`,
         // A module the build found unsafe to remove stays loaded until allowed (unload hazards).
         `rmmod ${n} 2>/dev/null || { [ -e /sys/module/${n}/parameters/allow_unload ] && echo "${n}: pinned" && echo 1 > /sys/module/${n}/parameters/allow_unload; }; [ -d /sys/module/${n} ] && rmmod ${n}; [ -d /sys/module/${n} ] || echo "${n}: removed"`,
@@ -184,9 +186,10 @@ for (let i = 0; i < built.length; i += 10) {
   const { output } = await bootTarget(oldT, { script, modules: [...batch.map((r) => r.ko), ...shipped], kaslr: true, log, timeoutMs: 10 * 60_000 });
   for (const [k, r] of batch.entries()) {
     const n = names[k];
-    const ok = new RegExp(`^${n}: enabled=1 transition=0$`, 'm').test(output) && new RegExp(`^${n}: removed$`, 'm').test(output) && new RegExp(`^${n}: dmesg clean$`, 'm').test(output)
-      && (!r.object || new RegExp(`^${n}: object ${r.object} patched=1$`, 'm').test(output));
-    r.loaded = ok ? 'clean' : `no: ${output.split('\n').filter((l) => l.startsWith(`${n}:`)).join('; ')}`;
+    const clean = new RegExp(`^${n}: enabled=1 transition=0$`, 'm').test(output) && new RegExp(`^${n}: removed$`, 'm').test(output) && new RegExp(`^${n}: dmesg clean$`, 'm').test(output);
+    const objectAbsent = r.object && new RegExp(`^${n}: object ${r.object} patched=0 loaded=0$`, 'm').test(output);
+    const ok = clean && (!r.object || new RegExp(`^${n}: object ${r.object} patched=1 loaded=1$`, 'm').test(output));
+    r.loaded = ok ? 'clean' : clean && objectAbsent ? `clean (${r.object} does not load under QEMU: not applied)` : `no: ${output.split('\n').filter((l) => l.startsWith(`${n}:`)).join('; ')}`;
   }
 }
 
@@ -205,7 +208,7 @@ const count = (f) => rows.filter(f).length;
 const byReason = new Map();
 for (const r of rows.filter((x) => x.verdict === 'not-patchable')) for (const k of (r.reasons.startsWith('build: ') ? ['refused by build'] : r.reasons.split(', '))) byReason.set(k, (byReason.get(k) ?? 0) + 1);
 lines.push(
-  `${rows.length} patches; ${count((r) => r.verdict === 'patchable')} patchable, ${count((r) => r.built === 'yes')} built, ${count((r) => r.loaded === 'clean')} loaded and transitioned cleanly; ${count((r) => r.verdict === 'no-change')} no code change or not built.`,
+  `${rows.length} patches; ${count((r) => r.verdict === 'patchable')} patchable, ${count((r) => r.built === 'yes')} built, ${count((r) => r.loaded.startsWith('clean'))} loaded and transitioned cleanly (${count((r) => r.loaded.startsWith('clean ('))} of them for a module that cannot load under QEMU); ${count((r) => r.verdict === 'no-change')} no code change or not built.`,
   `not patchable: ${count((r) => r.verdict === 'not-patchable')}${byReason.size ? ` (${[...byReason].map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}; other exits: ${count((r) => r.verdict.startsWith('exit'))}.`,
   `tool errors: ${count((r) => r.toolError)}.`,
   `check: median ${s(median(rows.map((r) => r.checkMs)))} s, p90 ${s(p90(rows.map((r) => r.checkMs)))} s; build (diff to .ko): median ${s(median(rows.filter((r) => r.buildMs).map((r) => r.buildMs)))} s.`,
@@ -214,4 +217,4 @@ const text = lines.join('\n');
 console.log(text);
 if (OUT) writeFileSync(OUT, `${text}\n`);
 for (const r of rows.filter((x) => x.toolError)) console.error(`TOOL ERROR ${r.name}: ${r.toolError}`);
-if (rows.some((r) => r.toolError) || rows.some((r) => r.built === 'yes' && r.loaded !== 'clean')) process.exitCode = 1;
+if (rows.some((r) => r.toolError) || rows.some((r) => r.built === 'yes' && !r.loaded.startsWith('clean'))) process.exitCode = 1;

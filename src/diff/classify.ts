@@ -139,6 +139,9 @@ export function classify(input: ClassifyInput): ObjectDiff {
   for (const p of newFunctions) {
     if (fragmentParent(p.name) !== undefined) continue;
     const r = result(p, 'new', input);
+    // A new function's own .cold part is new too, and travels with it.
+    const fragments = newFunctions.filter((f) => fragmentParent(f.name) === p.name).map((f) => f.name);
+    if (fragments.length) r.fragments = fragments;
     functions.set(p.name, r);
   }
 

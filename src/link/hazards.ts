@@ -8,6 +8,7 @@
 //   - that new data holds state: it is lost when the module is removed or replaced (--replace).
 import { SHF, STT, type ElfObject, type ElfRelocation } from '../elf/index.js';
 import type { ObjectDiff } from '../diff/index.js';
+import { CALL_SITE_STATE } from './select.js';
 import type { UnloadHazard } from './types.js';
 
 export interface HazardInput {
@@ -62,8 +63,8 @@ export function unloadHazards(input: HazardInput): UnloadHazard[] {
     }
   }
   for (const name of [...input.newData].sort()) {
-    // A WARN_ONCE/pr_*_once flag or a lockdep key is the compiler's, not the fix's, state.
-    if (/^(__already_done|__warned|__print_once|__key)\.\d+$/.test(name)) continue;
+    // A once-flag, a rate limit or a lockdep key is a macro's state, not the fix's.
+    if (CALL_SITE_STATE.test(name) || /^__key\.\d+$/.test(name)) continue;
     const sym = p.symbols.find((s) => s.name === name && s.type === STT.OBJECT && !s.special && s.shndx !== 0);
     if (!sym || !input.kept.includes(sym.shndx) || (p.sections[sym.shndx]!.flags & SHF.WRITE) === 0n) continue;
     hazards.push({ kind: 'new-state', subject: name, message: `${name}: new data that holds state; it is lost when the module is removed or replaced (--replace)` });

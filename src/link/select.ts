@@ -13,15 +13,21 @@ export function includeData(section: ElfSection, sym: ElfSymbol, obj: ElfObject,
   // identity anyone compares: a copy is as good as the original, and their names repeat in
   // every TU (`__func__.25` five times in ext4.ko), so a reference could not name one anyway.
   if ((section.flags & SHF.WRITE) === 0n && COMPILER_CONSTANT.test(named.name)) return true;
-  // A WARN_ONCE/pr_*_once flag: the patched function gets its own, so its warning may fire once
-  // more after patching (harmless), and the name repeats in every TU anyway.
-  if (named.bind === STB.LOCAL && /^(__already_done|__warned|__print_once)\.\d+$/.test(named.name)) return true;
+  if (named.bind === STB.LOCAL && CALL_SITE_STATE.test(named.name)) return true;
   // An empty object (a lockdep __key.N without CONFIG_LOCKDEP) holds nothing to share.
   if (named.bind === STB.LOCAL && named.size === 0n && /^__key\.\d+$/.test(named.name)) return true;
   return newData.has(named.name);
 }
 
 const COMPILER_CONSTANT = /^(__func__|__FUNCTION__|__PRETTY_FUNCTION__|CSWTCH)\.\d+$/;
+
+/**
+ * State a macro keeps per call site: a WARN_ONCE/pr_*_once flag, a printk_ratelimited state
+ * (`_rs.N`, twelve of that name in cifs.ko). The patched function gets its own copy, so a
+ * warning may fire once more or a rate limit restart after patching (harmless), and the names
+ * repeat in every TU, so a reference could not name one anyway.
+ */
+export const CALL_SITE_STATE = /^(__already_done|__warned|__print_once|_rs)\.\d+$/;
 
 /**
  * Offsets a reference may aim at, relative to its symbol. PC-relative in code, the displacement

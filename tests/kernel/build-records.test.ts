@@ -81,4 +81,20 @@ describe('special-section records in the patch object', () => {
     const modinfo = (await readElfFile(join(out, 'ns.ko'))).sections.find((s) => s.name === '.modinfo')!;
     expect(Buffer.from(modinfo.data).toString('latin1').split('\0')).toContain('import_ns=IDXD');
   });
+
+  // Regressions from the stable corpus (6.1.0-54 → 55), each a small patch of the same shape:
+  // pci-sysfs's new __resource_resize_store came with a .cold part that was left out (named in
+  // kallsyms, where it is not); ceph's and cifs's printk_ratelimited states (`_rs.N`, 40 of
+  // `_rs.1` in kallsyms) were named instead of carried.
+  it.each([
+    ['cmdline-new-cold-helper.patch', ['cdm_show_cmdline', 'cdm_show_cmdline.cold']],
+    ['kmod-ratelimit-state.patch', ['_rs.1', '_rs.2', '_rs.4']],
+  ])('%s: carries %s', async (patch, carried) => {
+    const out = mkdtempSync(join(tmpdir(), 'cdm-records-'));
+    const r = await runCli(['build', ...common, '--name', 'cdm_reg', '-o', join(out, 'm.ko'), join(DATA, patch)]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const syms = (await readElfFile(join(out, 'm.ko'))).symbols;
+    for (const name of carried) expect(syms.some((s) => s.name === name && s.shndx !== 0), name).toBe(true);
+    expect(syms.filter((s) => s.name.startsWith('.klp.sym.') && /\.cold|_rs\./.test(s.name))).toEqual([]);
+  });
 });
