@@ -161,17 +161,18 @@ async function buildIn(work: string, name: string, headers: string, kallsyms: Ka
     pin: opts.allowUnload ? [] : hazards.map((h) => h.message),
   };
   const verification = combineVerification(linked.map((l) => l.verification));
-  const patchObjects = linked.map((l, i) => ({ path: path.join(work, `${name}-patch${linked.length === 1 ? '' : i}.o`), bytes: writeElf(l.elf) }));
-  for (const o of patchObjects) await writeFile(o.path, o.bytes);
+  const patchObjects = linked.map((l) => writeElf(l.elf));
   const out = path.resolve(opts.output ?? `${name}.ko`);
   const t = performance.now();
-  const ko = await buildModule({ headersDir: headers, name, patchObject: patchObjects.map((o) => o.path), plan, replace: opts.replace ?? false, outDir: work });
+  const ko = await buildModule({ headersDir: headers, name, patchObject: patchObjects, plan, replace: opts.replace ?? false, outDir: work });
   const moduleMs = performance.now() - t;
   // Into place under a temporary name, then renamed: never a half-written module.
   await mkdir(path.dirname(out), { recursive: true });
   await copyFile(ko, `${out}.tmp-${process.pid}`);
   await rename(`${out}.tmp-${process.pid}`, out);
-  if (opts.keepObject) for (const o of patchObjects) await copyFile(o.path, path.join(path.dirname(out), path.basename(out).replace(/\.ko$/, '') + path.basename(o.path).slice(name.length)));
+  // --keep-object: <out>-patch.o, or <out>-patch0.o, -patch1.o, ... for several TUs.
+  const stem = out.replace(/\.ko$/, '');
+  if (opts.keepObject) for (const [i, bytes] of patchObjects.entries()) await writeFile(`${stem}-patch${patchObjects.length === 1 ? '' : i}.o`, bytes);
   const unload = { safe: hazards.length === 0, pinned: (plan.pin ?? []).length > 0, hazards };
   const result = { ...record, module: out, name, plan, verification, unload, build_timings: { verifyMs, linkMs, moduleMs } };
   if (opts.json) io.out(toJson(result));

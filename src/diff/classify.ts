@@ -136,12 +136,17 @@ export function classify(input: ClassifyInput): ObjectDiff {
     }
   }
   for (const r of viaCallers) if (!functions.has(r.name)) functions.set(r.name, r);
+  // A new function's own .cold part is new too, and travels with it.
+  const newFragments = new Map<string, string[]>();
+  for (const f of newFunctions) {
+    const parent = fragmentParent(f.name);
+    if (parent !== undefined) newFragments.set(parent, [...(newFragments.get(parent) ?? []), f.name]);
+  }
   for (const p of newFunctions) {
     if (fragmentParent(p.name) !== undefined) continue;
     const r = result(p, 'new', input);
-    // A new function's own .cold part is new too, and travels with it.
-    const fragments = newFunctions.filter((f) => fragmentParent(f.name) === p.name).map((f) => f.name);
-    if (fragments.length) r.fragments = fragments;
+    const fragments = newFragments.get(p.name);
+    if (fragments) r.fragments = fragments;
     functions.set(p.name, r);
   }
 

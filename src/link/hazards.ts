@@ -8,6 +8,7 @@
 //   - that new data holds state: it is lost when the module is removed or replaced (--replace).
 import { SHF, STT, type ElfObject, type ElfRelocation } from '../elf/index.js';
 import type { ObjectDiff } from '../diff/index.js';
+import type { Resolved } from './assemble.js';
 import { CALL_SITE_STATE } from './select.js';
 import type { UnloadHazard } from './types.js';
 
@@ -16,6 +17,8 @@ export interface HazardInput {
   diff: ObjectDiff;
   /** Sections the patch object carries whole (original indices). */
   kept: number[];
+  /** Their relocations, as the link resolved them. */
+  relocations: Map<number, Resolved[]>;
   /** Names of the included functions and their fragments. */
   included: Set<string>;
   /** Names of new data objects the patch carries. */
@@ -37,12 +40,10 @@ export function unloadHazards(input: HazardInput): UnloadHazard[] {
     if (s.type === STT.FUNC && !s.special && input.included.has(s.name) && !s.name.includes('.cold')) entries.set(`${s.shndx}:${s.value}`, s.name);
   }
   const escaped = new Map<string, string>(); // function → where its address is taken
-  const relaOf = new Map<number, ElfRelocation[]>();
-  for (const rs of p.relocations) relaOf.set(rs.target, [...(relaOf.get(rs.target) ?? []), ...rs.entries]);
   for (const si of input.kept) {
     const from = p.sections[si]!;
     const inCode = (from.flags & SHF.EXECINSTR) !== 0n;
-    for (const rel of relaOf.get(si) ?? []) {
+    for (const { rel } of input.relocations.get(si) ?? []) {
       const t = p.symbols[rel.symbol]!;
       if (t.special || t.shndx === 0) continue;
       if (inCode && isDirectTransfer(from.data, rel)) continue;

@@ -6,7 +6,7 @@
 import { EnvironmentError, InputError } from '../common/errors.js';
 import { SHN, STB, STT, readElfFile, type ElfObject, type ElfRelocation, type ElfSymbol } from '../elf/index.js';
 import type { ObjectDiff } from '../diff/index.js';
-import { splitSpecialSections, type SpecialSectionRecord } from '../diff/special-sections.js';
+import { splitSpecialSections } from '../diff/special-sections.js';
 import { assemble, type Resolved, type Target } from './assemble.js';
 import { Placeholders, exportedElsewhere, symposInModule, symposInVmlinux, symposOfFunction, symposUnique, type NamingInput } from './names.js';
 import { unloadHazards } from './hazards.js';
@@ -16,6 +16,7 @@ import { aimedOffsets, includeData, symbolAt } from './select.js';
 import type { KlpPlaceholder, PatchPlan } from './types.js';
 
 export type * from './types.js';
+export { separateGlobals, type LinkedObject } from './combine.js';
 
 export interface LinkInput extends NamingInput {
   /** The patched object of the TU. */
@@ -61,13 +62,11 @@ export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObjec
   }
 
   const records = splitSpecialSections(p);
-  const recordsOf = new Map<number, SpecialSectionRecord[]>();
-  for (const r of records) recordsOf.set(r.sectionIndex, [...(recordsOf.get(r.sectionIndex) ?? []), r]);
+  const recordsOf = groupBy(records, (r) => r.sectionIndex);
   const pieces = new CompactedSections();
   carryRecords(records, included, pieces);
 
-  const relaOf = new Map<number, ElfRelocation[]>();
-  for (const rs of p.relocations) relaOf.set(rs.target, [...(relaOf.get(rs.target) ?? []), ...rs.entries]);
+  const relaOf = groupBy(p.relocations.flatMap((rs) => rs.entries.map((rel) => ({ rs, rel }))), (x) => x.rs.target, (x) => x.rel);
   const newData = new Set(diff.data.filter((d) => d.status === 'new' || d.carried).map((d) => d.name));
   const placeholders = new Placeholders(input.firstPlaceholder);
   const module = (name: string, type: KlpPlaceholder['type']) => placeholders.get(name, type, symposInModule(input, name), input.object);
@@ -166,8 +165,19 @@ export async function linkPatchObject(input: LinkInput): Promise<{ elf: ElfObjec
   const used = [...relocations.values(), ...[...pieceRelocations.values()].map((m) => [...m.values()])].flat();
   plan.namespaces = [...new Set(used.flatMap((r) => (r.target.kind === 'export' ? [input.exports.get(r.target.name)?.namespace ?? ''] : [])).filter(Boolean))].sort();
   const kept = [...keep].sort((a, b) => a - b);
-  plan.hazards = unloadHazards({ patched: p, diff, kept, included, newData });
+  plan.hazards = unloadHazards({ patched: p, diff, kept, relocations, included, newData });
   const elf = assemble({ patched: p, kept, relocations, pieces, pieceRelocations, included, placeholders: plan.placeholders });
   return { elf, plan };
 }
-export { separateGlobals, type LinkedObject } from './combine.js';
+
+/** Items by key, in their order, without copying a growing list per item. */
+function groupBy<T, K, V = T>(items: T[], key: (x: T) => K, value: (x: T) => V = (x) => x as unknown as V): Map<K, V[]> {
+  const out = new Map<K, V[]>();
+  for (const x of items) {
+    const k = key(x);
+    const list = out.get(k);
+    if (list) list.push(value(x));
+    else out.set(k, [value(x)]);
+  }
+  return out;
+}

@@ -137,8 +137,8 @@ export function checkPlan(input: unknown): KlpPlan {
   if (!Array.isArray(namespaces) || !namespaces.every((n) => typeof n === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) fail('"namespaces" is not a list of C identifiers');
   const pin = raw2.pin === undefined ? [] : raw2.pin;
   if (!Array.isArray(pin) || !pin.every((r) => typeof r === 'string' && !/[\n\0]/.test(r))) fail('"pin" is not a list of one-line reasons');
-  const pinned = { ...(pin.length ? { pin: pin as string[] } : {}), ...(namespaces.length ? { namespaces: namespaces as string[] } : {}) };
-  if (raw2.callbacks === undefined) return { placeholders, functions, ...pinned };
+  const optional = { ...(pin.length ? { pin: pin as string[] } : {}), ...(namespaces.length ? { namespaces: namespaces as string[] } : {}) };
+  if (raw2.callbacks === undefined) return { placeholders, functions, ...optional };
   if (!Array.isArray(raw2.callbacks)) fail('"callbacks" is not an array');
   const callbacks: KlpCallbacks[] = [];
   const objects = new Set(functions.map((f) => f.object));
@@ -153,7 +153,7 @@ export function checkPlan(input: unknown): KlpPlan {
     for (const kind of CALLBACK_KINDS) if (e[kind] !== undefined) entry[kind] = checkSymbolName(e[kind], `${where}.${kind}`);
     callbacks.push(entry);
   }
-  return { placeholders, functions, callbacks, ...pinned };
+  return { placeholders, functions, callbacks, ...optional };
 }
 
 /** Read and check the JSON side table src/link/ writes. */

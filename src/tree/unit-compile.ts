@@ -23,9 +23,9 @@ export interface UnitCompileContext {
   buildFilesChanged: boolean;
 }
 
-/** Original and patched object of `unit` (the original may be the cache's copy: read, never write it). */
 /**
- * Compile both sides of `unit`. `onOriginal` hears of the original object as soon as it is
+ * Original and patched object of `unit` (the original may be the cache's copy: read, never
+ * write it). `onOriginal` hears of the original object as soon as it is
  * known (a cache hit, while the patched side still compiles), so it can be read meanwhile.
  */
 export async function compileBoth(paths: { orig: string; patched: string }, unit: string, ctx: UnitCompileContext, onOriginal?: (object: string) => void): Promise<[CompileResult, CompileResult]> {

@@ -6,12 +6,10 @@
 // shows and restores it when disabled and removed; dmesg stays free of Call Trace/BUG/WARNING.
 // Last, a transition that waits for a task asleep inside the patched pipe_read (its static
 // call site is carried) and completes once the task has left it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootTarget, ensureTarget, targetKallsyms, targetVmlinux, TEST_ABI, type KernelTarget } from '../../src/target/index.js';
-import { runCli } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { bootTarget } from '../../src/target/index.js';
+import { builtModules, log } from '../helpers/built-modules.js';
 import { LIVEPATCH_SHELL } from '../helpers/livepatch-shell.js';
 
 const DATA = new URL('../../testdata/kernel/', import.meta.url).pathname;
@@ -28,26 +26,9 @@ const MODULES: Array<{ name: string; patch: string; replace?: boolean }> = [
   { name: 'cdm_two', patch: 'build/proc-single-open-two-tus.patch' },
 ];
 
-let target: KernelTarget;
-let dir: string;
-const log = (line: string) => console.log(`[target] ${line}`);
-const built = new Map<string, { verification: { method: string; functions: Array<{ name: string; sympos: number }> }; plan: { functions: Array<{ old_name: string; new_symbol: string; old_sympos: number }> } }>();
-
-beforeAll(async () => {
-  target = await ensureTarget({ abi: TEST_ABI, log });
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cdm-build-scenarios-'));
-  const kallsyms = await targetKallsyms(target, { kaslr: true, log });
-  const vmlinux = await targetVmlinux(target);
-  for (const m of MODULES) {
-    const r = await runCli(['build', '--json', '--src', target.sourceDir, '--kallsyms', kallsyms, '--vmlinux', vmlinux, '--headers', target.headersDir,
-      '--name', m.name, '-o', path.join(dir, `${m.name}.ko`), ...(m.replace ? ['--replace'] : []), path.join(DATA, m.patch)]);
-    expect(r.exitCode, `${m.name}: ${r.stderr}`).toBe(0);
-    built.set(m.name, JSON.parse(r.stdout));
-  }
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+type BuildJson = { verification: { method: string; functions: Array<{ name: string; sympos: number }> }; plan: { functions: Array<{ old_name: string; new_symbol: string; old_sympos: number }> } };
+const modules = builtModules('cdm-build-scenarios-', MODULES.map((m) => ({ ...m, patch: path.join(DATA, m.patch) })));
+const built = { get: (name: string) => modules.json.get(name) as BuildJson | undefined };
 
 const SCRIPT = `${LIVEPATCH_SHELL}
 echo "fdinfo before: [$(grep '^dev:' /proc/self/fdinfo/0)]"
@@ -130,7 +111,7 @@ describe('build scenarios on the real kernel', () => {
   });
 
   it('load, change behaviour, restore: dup-name static, new data, shadow variable with callbacks, stacked then replaced', async () => {
-    const { console: con, output } = await bootTarget(target, { script: SCRIPT, modules: MODULES.map((m) => path.join(dir, `${m.name}.ko`)), kaslr: true, log, timeoutMs: 8 * 60_000 });
+    const { console: con, output } = await bootTarget(modules.target, { script: SCRIPT, modules: MODULES.map((m) => modules.ko(m.name)), kaslr: true, log, timeoutMs: 8 * 60_000 });
     const [results, dmesg = ''] = output.split('--- dmesg ---\n');
     console.log(results);
     for (const m of MODULES.filter((x) => x.name !== 'cdm_pipe')) expect(results).toMatch(new RegExp(`^${m.name}: enabled=1 transition=0$`, 'm'));

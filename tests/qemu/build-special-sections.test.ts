@@ -4,13 +4,11 @@
 // dynamic_debug control file), alternatives with static_cpu_has (meminfo_proc_show), a
 // paravirt site (mm_release) and a syscall (newuname). Each changes behaviour, follows its key
 // or feature, and restores the original when disabled and removed; dmesg stays clean.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readElfFile } from '../../src/elf/index.js';
-import { bootTarget, ensureTarget, targetKallsyms, targetVmlinux, TEST_ABI, type KernelTarget } from '../../src/target/index.js';
-import { runCli } from '../helpers/cli.js';
+import { bootTarget } from '../../src/target/index.js';
+import { builtModules, log } from '../helpers/built-modules.js';
 import { LIVEPATCH_SHELL } from '../helpers/livepatch-shell.js';
 
 const DATA = new URL('../../testdata/kernel/build/', import.meta.url).pathname;
@@ -22,24 +20,7 @@ const MODULES = [
   { name: 'cdm_ipi', patch: 'cmdline-ipi-callback.patch', sections: ['__param'] },
 ];
 
-let target: KernelTarget;
-let dir: string;
-const log = (line: string) => console.log(`[target] ${line}`);
-
-beforeAll(async () => {
-  target = await ensureTarget({ abi: TEST_ABI, log });
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cdm-build-special-'));
-  const kallsyms = await targetKallsyms(target, { kaslr: true, log });
-  const vmlinux = await targetVmlinux(target);
-  for (const m of MODULES) {
-    const r = await runCli(['build', '--src', target.sourceDir, '--kallsyms', kallsyms, '--vmlinux', vmlinux, '--headers', target.headersDir,
-      '--name', m.name, '-o', path.join(dir, `${m.name}.ko`), path.join(DATA, m.patch)]);
-    expect(r.exitCode, `${m.name}: ${r.stderr}`).toBe(0);
-  }
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const built = builtModules('cdm-build-special-', MODULES.map((m) => ({ name: m.name, patch: path.join(DATA, m.patch) })));
 
 const SCRIPT = `${LIVEPATCH_SHELL}stats=/proc/sys/kernel/sched_schedstats
 
@@ -83,13 +64,13 @@ dmesg
 
 describe('build: code the loader rewrites', () => {
   it.each(MODULES)('$name carries $sections', async (m) => {
-    const elf = await readElfFile(path.join(dir, `${m.name}.ko`));
+    const elf = await readElfFile(built.ko(m.name));
     const names = elf.sections.map((s) => s.name);
     for (const s of m.sections) expect(names, s).toContain(s);
   });
 
   it('loads: jump label follows its key, pr_debug is controllable, alternatives and paravirt sites patched, all restored', async () => {
-    const { console: con, output } = await bootTarget(target, { script: SCRIPT, modules: MODULES.map((m) => path.join(dir, `${m.name}.ko`)), kaslr: true, log, timeoutMs: 8 * 60_000 });
+    const { console: con, output } = await bootTarget(built.target, { script: SCRIPT, modules: MODULES.map((m) => built.ko(m.name)), kaslr: true, log, timeoutMs: 8 * 60_000 });
     const [results, dmesg = ''] = output.split('--- dmesg ---\n');
     console.log(results);
     for (const m of MODULES) {
