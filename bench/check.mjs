@@ -1,6 +1,7 @@
 // Benchmark: `check` wall time for one-file patches on the prepared Debian tree, warm (mirrors
 // and original objects cached) and, unless --smoke, cold (mirrors removed first), split into
-// make's own overhead, the compiler, objtool and the tool's own time.
+// make's own overhead, the compiler, objtool and the tool's own time, which the CLI's trace
+// (CDM_TRACE=1) splits into before the first compiler starts and after the last one ends.
 // Usage: node bench/check.mjs [--smoke]   (after `npm run build`)
 import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -35,14 +36,30 @@ async function recordedSplit(unit) {
   return out;
 }
 
+/** From the trace: when the first compile (make or kbuild's recorded gcc) started and the last compile step ended. */
+function compileWindow(stderr) {
+  const compileStep = /^\[trace\]\s+(\d+) ms  run (make CC=|gcc\S* -Wp,-MMD|\.\/tools\/objtool\/objtool)/;
+  let first;
+  let last;
+  for (const line of stderr.split('\n')) {
+    const m = compileStep.exec(line);
+    if (!m) continue;
+    const at = Number(m[1]);
+    if (line.endsWith('…')) first ??= at;
+    else last = at;
+  }
+  return { first, last };
+}
+
 async function check(patch) {
   const t = performance.now();
-  const r = await execa('node', [CLI, 'check', '--json', '--src', target.sourceDir, join(DATA, patch)], { reject: false, stdin: 'ignore' });
+  const r = await execa('node', [CLI, 'check', '--json', '--src', target.sourceDir, join(DATA, patch)], { reject: false, stdin: 'ignore', env: { CDM_TRACE: '1' } });
   const wall = performance.now() - t;
+  const { first, last } = compileWindow(r.stderr);
   const report = JSON.parse(r.stdout);
   const tu = report.tus[0];
   const by = tu.compiledBy ? `${tu.compiledBy.original}/${tu.compiledBy.patched}` : '';
-  return { wall, verdict: report.verdict, by, compile: Math.max(tu.timings.compileOrigMs ?? 0, tu.timings.compilePatchedMs ?? 0), diff: tu.timings.diffMs ?? 0, mirror: report.timings.mirrorMs };
+  return { wall, verdict: report.verdict, by, compile: Math.max(tu.timings.compileOrigMs ?? 0, tu.timings.compilePatchedMs ?? 0), diff: tu.timings.diffMs ?? 0, mirror: report.timings.mirrorMs, before: first, after: last === undefined ? undefined : wall - last };
 }
 
 const rows = [];
@@ -59,10 +76,12 @@ for (const [unit, patch] of cases) {
   rows.push({ what: `warm ${unit}`, ...warm, ...split });
 }
 console.log('check (2 cores; compile = slower of the two sides; gcc/objtool = kbuild\'s recorded commands run alone; original/patched made by make, cache or recorded-command)');
-console.log('| run | wall ms | mirrors ms | compile ms | original/patched by | gcc ms | objtool ms | diff ms | tool own ms | verdict |');
-console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |');
+console.log('tool own = wall - compile - mirrors; before = process start to the first compiler, after = last compile step to exit (both include Node\'s start or exit)');
+console.log('| run | wall ms | mirrors ms | compile ms | original/patched by | gcc ms | objtool ms | diff ms | tool own ms | before ms | after ms | own/gcc | after/gcc | verdict |');
+console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const r of rows) {
   const own = r.wall - r.compile - r.mirror;
   const f = (v) => (v === undefined ? '' : Math.round(v));
-  console.log(`| ${r.what} | ${f(r.wall)} | ${f(r.mirror)} | ${f(r.compile)} | ${r.by} | ${f(r.compilerMs)} | ${f(r.objtoolMs)} | ${f(r.diff)} | ${f(own)} | ${r.verdict} |`);
+  const pct = (a, b) => (a === undefined || !b ? '' : `${Math.round((100 * a) / b)} %`);
+  console.log(`| ${r.what} | ${f(r.wall)} | ${f(r.mirror)} | ${f(r.compile)} | ${r.by} | ${f(r.compilerMs)} | ${f(r.objtoolMs)} | ${f(r.diff)} | ${f(own)} | ${f(r.before)} | ${f(r.after)} | ${pct(own, r.compilerMs)} | ${pct(r.after, r.compilerMs)} | ${r.verdict} |`);
 }

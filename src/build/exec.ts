@@ -2,6 +2,7 @@
 // argument arrays only, output captured, failures turned into errors that name the command.
 import { execa, type Options } from 'execa';
 import { EnvironmentError } from '../common/errors.js';
+import { traced } from '../common/trace.js';
 
 export interface ToolResult {
   stdout: string;
@@ -42,7 +43,7 @@ export async function runTool(cmd: string, args: readonly string[], opts: RunOpt
     stripFinalNewline: false,
     maxBuffer: 1024 * 1024 * 1024,
   };
-  const result = await execa(cmd, args, execaOpts);
+  const result = await traced(`run ${cmd} ${args.slice(0, 3).join(' ')}`, () => execa(cmd, args, execaOpts));
   const command = describeCommand(cmd, args);
   if (result.failed && (result as { code?: string }).code === 'ENOENT') {
     throw new EnvironmentError(`${cmd}: command not found (running: ${command})`, `install ${cmd} (see README "Install")`);
@@ -63,10 +64,10 @@ export async function runTool(cmd: string, args: readonly string[], opts: RunOpt
 
 /** Raw bytes of a command's standard output. */
 export async function runToolBuffer(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<Uint8Array> {
-  const result = await execa(cmd, args, {
+  const result = await traced(`run ${cmd} ${args.slice(0, 3).join(' ')}`, () => execa(cmd, args, {
     cwd: opts.cwd, env: opts.env, timeout: opts.timeout, reject: false, encoding: 'buffer', stdin: 'ignore',
     maxBuffer: 1024 * 1024 * 1024,
-  });
+  }));
   if (result.failed && (result as { code?: string }).code === 'ENOENT') {
     throw new EnvironmentError(`${cmd}: command not found`, `install ${cmd} (see README "Install")`);
   }

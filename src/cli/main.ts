@@ -22,6 +22,8 @@ function packageVersion(): string {
 export async function main(argv: string[], io: Output = processOutput): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const debug = argv.includes('--debug');
+  // Stack traces name the TypeScript sources, not the bundle (off by default: it slows start-up).
+  if (debug) process.setSourceMapsEnabled(true);
   const program = new Command('create-diff-module')
     .description('Turn a Linux kernel source diff into a livepatch module, and say why a patch is or is not live-patchable.')
     .version(packageVersion(), '-V, --version')

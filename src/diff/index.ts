@@ -9,7 +9,7 @@ import { classify } from './classify.js';
 import { readInternalBranches } from './branches.js';
 import { carriedReadOnly } from './rodata-escape.js';
 import { indexObject } from './entities.js';
-import { readInliningDetail, type InliningDetail } from './inlining.js';
+import { inliningDetail, type InliningDetail } from './inlining.js';
 import { readInstructionEnds, sectionsNeedingBoundaries } from './references.js';
 import { isSpecialSection, splitSpecialSections, tracedFunctions } from './special-sections.js';
 import type { ObjectDiff } from './types.js';
@@ -45,11 +45,11 @@ export interface PreparedObject {
 export async function prepareObject(path: string, opts: Pick<DiffOptions, 'inlining'> = {}): Promise<PreparedObject> {
   const obj = await readElfFile(path);
   const index = indexObject(obj, path);
-  const [ends, inlining] = await Promise.all([
-    readInstructionEnds(index, sectionsNeedingBoundaries(index)),
-    (opts.inlining ?? true) && hasDwarf(obj) ? readInliningDetail(path) : undefined,
-  ]);
-  return { path, obj, side: { index, ends }, inlining };
+  const ends = readInstructionEnds(index, sectionsNeedingBoundaries(index));
+  ends.catch(() => undefined); // awaited below, unless the DWARF walk throws first
+  // The DWARF walk is synchronous: it runs while objdump does.
+  const inlining = (opts.inlining ?? true) && hasDwarf(obj) ? inliningDetail(obj) : undefined;
+  return { path, obj, side: { index, ends: await ends }, inlining };
 }
 
 type ObjectInput = string | PreparedObject | Promise<PreparedObject>;

@@ -1,7 +1,6 @@
 // Which functions gcc inlined into which, read from the DWARF of a `-g` object.
 //
-// Source: `readelf --debug-dump=info --wide` (binutils prints every DIE with its depth and
-// offset, and every attribute with the offset of its value). An out-of-line function is a
+// Source: the DIEs of the object's .debug_info (src/elf/dwarf.ts). An out-of-line function is a
 // DW_TAG_subprogram with code (DW_AT_low_pc or DW_AT_ranges); everything gcc inlined into it is
 // a DW_TAG_inlined_subroutine below it (lexical blocks in between), whose DW_AT_abstract_origin
 // leads, possibly through further abstract origins or DW_AT_specification, to a DIE with the
@@ -10,140 +9,18 @@
 // Naming the out-of-line function: clones (`foo.isra.0`, `foo.constprop.0`, `foo.part.0`) are
 // DW_TAG_subprogram DIEs with only DW_AT_abstract_origin → `foo` and DW_AT_low_pc, no
 // DW_AT_linkage_name (gcc-12, measured). In a relocatable object DW_AT_low_pc is 0 plus a
-// relocation in .rela.debug_info (readelf applies relocations to the values it prints, but a
-// value alone cannot tell `.text.foo` from `.text.foo.isra.0`), so the relocation at the
+// relocation in .rela.debug_info (an address alone cannot tell `.text.foo` from
+// `.text.foo.isra.0`), so the relocation at the
 // attribute's offset is read from the object itself: its symbol (a section symbol + addend, or
 // a function symbol) names the ELF function. DW_AT_ranges (a function split into hot and
 // `.cold` parts) is resolved the same way through the first address of its .debug_rnglists
 // (DWARF 5) or .debug_ranges (DWARF 4) entry. Where no relocation resolves (an object without
 // relocations for its DWARF), the DWARF name is used.
-import { runTool } from '../build/exec.js';
 import { readElfFile } from '../elf/read.js';
+import { DW_TAG, readDies, type DwarfDie } from '../elf/dwarf.js';
 import { SHT } from '../elf/constants.js';
 import type { ElfObject, ElfRelocation } from '../elf/types.js';
 import { FunctionIndex } from './special-sections.js';
-
-const TAG_SUBPROGRAM = 1;
-const TAG_INLINED = 2;
-const TAG_OTHER = 0;
-
-export interface DwarfDie {
-  offset: number;
-  depth: number;
-  tag: number;
-  name?: string;
-  origin?: number;
-  specification?: number;
-  /** Offset (in .debug_info) of the DW_AT_low_pc value, when present. */
-  lowPcAt?: number;
-  /** DW_AT_ranges value (offset into .debug_rnglists / .debug_ranges). */
-  ranges?: number;
-  /** DW_AT_high_pc: a length (data forms, DWARF 4+) or an end address (addr form). */
-  highPc?: { value: number; isLength: boolean };
-  /** DWARF version and address size of the unit. */
-  version: number;
-  addressSize: number;
-}
-
-const HEADER = /^ <(\d+)><([0-9a-f]+)>: Abbrev Number: (\d+)(?: \((DW_TAG_\w+)\))?/;
-const ATTRIBUTE = /^ {4}<([0-9a-f]+)>\s+(DW_AT_\w+)\s*:\s?(.*)$/;
-const REF = /<0x([0-9a-f]+)>/;
-
-/** `(strp) (offset: 0x933b): name`, `(string) name`, older `(indirect string, offset: 0x12): name`. */
-function stringValue(raw: string): string {
-  let v = raw;
-  const form = /^\(([\w ]+)\)\s*/.exec(v);
-  if (form && !form[1]!.includes('offset')) v = v.slice(form[0].length);
-  const indirect = /^\((?:indirect (?:line )?string, )?offset: (?:0x[0-9a-f]+|\d+)\):\s*/.exec(v);
-  if (indirect) v = v.slice(indirect[0].length);
-  return v.trimEnd();
-}
-
-/** The value of a form-prefixed number: `(sec_offset) 0x3a1`, `(addr) 0`, `0x3a1`. */
-function numberValue(raw: string): number | undefined {
-  const m = /(?:^|\s|\))(0x[0-9a-f]+|\d+)\b/.exec(raw);
-  return m ? Number(m[1]) : undefined;
-}
-
-/** Parse readelf's dump into the DIEs this module needs (subprograms, inlined subroutines, and name-bearing DIEs). */
-export function parseDebugInfoDump(text: string): DwarfDie[] {
-  const dies: DwarfDie[] = [];
-  let current: DwarfDie | undefined;
-  let version = 5;
-  let addressSize = 8;
-  let pos = 0;
-  const len = text.length;
-  while (pos < len) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = len;
-    const line = text.slice(pos, end);
-    pos = end + 1;
-    const c1 = line.charCodeAt(1);
-    if (c1 === 60 /* '<' */ && line.charCodeAt(0) === 32) {
-      const m = HEADER.exec(line);
-      if (!m) continue;
-      if (m[3] === '0') {
-        current = undefined;
-        continue;
-      }
-      const tagName = m[4];
-      const tag = tagName === 'DW_TAG_subprogram' ? TAG_SUBPROGRAM : tagName === 'DW_TAG_inlined_subroutine' ? TAG_INLINED : TAG_OTHER;
-      current = { offset: parseInt(m[2]!, 16), depth: Number(m[1]), tag, version, addressSize };
-      dies.push(current);
-      continue;
-    }
-    if (c1 === 32 && line.startsWith('    <')) {
-      if (!current) continue;
-      // Cheap filter before the regular expression: only a few attributes matter.
-      const at = line.indexOf('DW_AT_');
-      if (at < 0) continue;
-      const c = line.charCodeAt(at + 6);
-      // name, linkage_name, abstract_origin, specification, low_pc, ranges, high_pc
-      if (c !== 110 && c !== 108 && c !== 97 && c !== 115 && c !== 114 && c !== 104) continue;
-      const m = ATTRIBUTE.exec(line);
-      if (!m) continue;
-      const attr = m[2]!;
-      const value = m[3]!;
-      switch (attr) {
-        case 'DW_AT_name':
-          if (current.name === undefined) current.name = stringValue(value);
-          break;
-        case 'DW_AT_linkage_name':
-        case 'DW_AT_MIPS_linkage_name':
-          current.name = stringValue(value);
-          break;
-        case 'DW_AT_abstract_origin': {
-          const r = REF.exec(value);
-          if (r) current.origin = parseInt(r[1]!, 16);
-          break;
-        }
-        case 'DW_AT_specification': {
-          const r = REF.exec(value);
-          if (r) current.specification = parseInt(r[1]!, 16);
-          break;
-        }
-        case 'DW_AT_low_pc':
-          current.lowPcAt = parseInt(m[1]!, 16);
-          break;
-        case 'DW_AT_ranges':
-          current.ranges = numberValue(value);
-          break;
-        case 'DW_AT_high_pc': {
-          // Only inlined instances need it (their place in the function).
-          if (current.tag !== TAG_INLINED) break;
-          const v = numberValue(value);
-          if (v !== undefined) current.highPc = { value: v, isLength: !value.startsWith('(addr)') };
-          break;
-        }
-      }
-      continue;
-    }
-    // Unit headers: "   Version:       5", "   Pointer Size:  8".
-    if (line.startsWith('   Version:')) version = Number(line.slice(11).trim()) || version;
-    else if (line.startsWith('   Pointer Size:')) addressSize = Number(line.slice(16).trim()) || addressSize;
-  }
-  return dies;
-}
 
 /** A DIE's name, following abstract origins and specifications. */
 function nameOf(byOffset: Map<number, DwarfDie>, die: DwarfDie | undefined): string | undefined {
@@ -355,7 +232,7 @@ export function inliningFromDies(
     }
     stack.push(die);
     const hasCode = die.lowPcAt !== undefined || die.ranges !== undefined;
-    if (die.tag === TAG_SUBPROGRAM && hasCode) {
+    if (die.tag === DW_TAG.subprogram && hasCode) {
       const key = elfName(die) ?? nameOf(byOffset, die);
       if (key !== undefined) {
         owner = { die, key };
@@ -370,14 +247,14 @@ export function inliningFromDies(
       }
       continue;
     }
-    if (die.tag !== TAG_INLINED || !owner) continue;
+    if (die.tag !== DW_TAG.inlined_subroutine || !owner) continue;
     // The chain: inlined subroutines on the stack between the owner and this DIE.
     const chain: string[] = [];
     let i = stack.length - 1;
     while (i >= 0 && stack[i] !== owner.die) i--;
     for (let j = i + 1; j < stack.length; j++) {
       const s = stack[j]!;
-      if (s.tag !== TAG_INLINED) continue;
+      if (s.tag !== DW_TAG.inlined_subroutine) continue;
       chain.push(nameOf(byOffset, byOffset.get(s.origin ?? -1) ?? s) ?? '<unknown>');
     }
     if (instances) {
@@ -416,13 +293,10 @@ export interface InliningDetail {
   instances: Map<string, InlinedInstance[]>;
 }
 
-/** readInlining plus where each inlined instance's code lies (from one readelf run). */
-export async function readInliningDetail(objectPath: string): Promise<InliningDetail> {
-  const [dump, obj] = await Promise.all([
-    runTool('readelf', ['--debug-dump=info', '--wide', objectPath], { timeout: 5 * 60_000 }),
-    readElfFile(objectPath),
-  ]);
-  const dies = parseDebugInfoDump(dump.stdout);
+/** readInlining plus where each inlined instance's code lies, for an object already read. */
+export function inliningDetail(obj: ElfObject): InliningDetail {
+  // Only these two tags take part (origins lead to subprograms); everything else is skipped.
+  const dies = readDies(obj, new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine]));
   const instances = new Map<string, InlinedInstance[]>();
   if (dies.length === 0) return { chains: new Map(), instances };
   const d = debugSections(obj);
@@ -432,4 +306,9 @@ export async function readInliningDetail(objectPath: string): Promise<InliningDe
     return undefined;
   }, { ranges: (die) => instanceRanges(d, die), out: instances });
   return { chains, instances };
+}
+
+/** inliningDetail of the object at `objectPath`. */
+export async function readInliningDetail(objectPath: string): Promise<InliningDetail> {
+  return inliningDetail(await readElfFile(objectPath));
 }

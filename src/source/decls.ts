@@ -2,8 +2,8 @@
 // struct/union/enum types, typedefs, data, #defines, top-level macro invocations
 // (EXPORT_SYMBOL, DEFINE_PER_CPU, module_init, …), and the regions tree-sitter could not
 // parse. Each carries its range in the original text and whether it parsed cleanly.
-import Parser from 'tree-sitter';
-import C from 'tree-sitter-c';
+import { createRequire } from 'node:module';
+import type Parser from 'tree-sitter';
 import { annotationsIn, blankComments, mask, normalize, syscallOf, type Masked } from './mask.js';
 
 type Node = Parser.SyntaxNode;
@@ -46,10 +46,16 @@ export interface ParsedFile {
 }
 
 let parser: Parser | undefined;
+/**
+ * The native parser is loaded on first use, not at start-up: commands that never parse C
+ * (build's later stages, diff-objects, inspect) do not pay for it, and check parses while gcc runs.
+ */
 function getParser(): Parser {
   if (!parser) {
-    parser = new Parser();
-    parser.setLanguage(C as unknown as Parser.Language);
+    const require = createRequire(import.meta.url);
+    const TreeSitter = require('tree-sitter') as typeof Parser;
+    parser = new TreeSitter();
+    parser.setLanguage(require('tree-sitter-c') as Parser.Language);
   }
   return parser;
 }

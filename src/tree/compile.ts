@@ -48,11 +48,10 @@ export async function configuredCompiler(tree: string): Promise<{ cc: string; ve
   return { cc: m[1]!.split(' ')[0]!, versionText: m[1]! };
 }
 
-export async function checkCompiler(cc: string, versionText: string): Promise<void> {
-  const { stdout } = await runTool(cc, ['--version']);
-  const first = stdout.split('\n')[0]!.trim();
-  if (first !== versionText) {
-    throw new EnvironmentError(`${cc} is "${first}" but the tree was configured with "${versionText}": objects would not match the running kernel`, 'install that compiler, or pass --skip-compiler-check if you know the difference is harmless');
+/** `versionLine` (the first line of `cc --version`) must be the tree's CONFIG_CC_VERSION_TEXT. */
+export function checkCompiler(cc: string, versionText: string, versionLine: string): void {
+  if (versionLine !== versionText) {
+    throw new EnvironmentError(`${cc} is "${versionLine}" but the tree was configured with "${versionText}": objects would not match the running kernel`, 'install that compiler, or pass --skip-compiler-check if you know the difference is harmless');
   }
 }
 

@@ -18,6 +18,7 @@ import { analyzeChanges, type SourceAnalysis } from '../source/index.js';
 import { unitObject } from './unit-object.js';
 import { KbuildIndex } from './kbuild-objects.js';
 import { withLock } from '../common/lock.js';
+import { trace, traced } from '../common/trace.js';
 import { compareWithRunningConfig } from './config-check.js';
 import { differingFromBase, gitBaseReader } from '../git/index.js';
 
@@ -83,6 +84,7 @@ export interface CheckReport {
 
 export async function checkTree(opts: CheckOptions): Promise<CheckReport> {
   const t0 = performance.now();
+  trace('check starts');
   const log = opts.log ?? (() => {});
   const tree = await realTree(opts.src);
   const objtree = opts.buildDir ? await realTree(opts.buildDir) : undefined;
@@ -91,22 +93,30 @@ export async function checkTree(opts: CheckOptions): Promise<CheckReport> {
     const { harmless } = await compareWithRunningConfig(path.join(objtree ?? tree, '.config'), opts.config);
     for (const d of harmless) log(`config: ${d.option} differs (${d.shipped ?? 'absent'} → ${d.prepared ?? 'absent'}), which does not change generated code`);
   }
-  const gitBase = typeof opts.originalFrom === 'object' ? opts.originalFrom.gitBase : undefined;
-  const readOriginal = gitBase ? await gitBaseReader(tree, gitBase) : undefined;
-  const { changes, notes, applied } = await applyPatchFiles(tree, opts.patches, { texts: opts.patchTexts, readOriginal });
-  for (const n of notes) log(n);
-  if (changes.length === 0) throw new InputError(`${[...opts.patches, ...(opts.patchTexts ?? []).map((t) => t.name)].join(', ')}: the diff changes nothing`, 'pass a unified diff (git diff, git format-patch or diff -u output)');
-
-  // What the declarations say, before anything is compiled (lint's analysis, same diff).
-  const source = await analyzeChanges(applied);
   const configured = await configuredCompiler(objtree ?? tree);
   const cc = compilerCommand(opts.cc, configured.cc);
+  // Asked now, answered while the patch applies (two short gcc runs).
+  const identity = compilerIdentity(cc.compiler);
+  identity.catch(() => undefined); // awaited below, after the patch's own errors
+  const gitBase = typeof opts.originalFrom === 'object' ? opts.originalFrom.gitBase : undefined;
+  const readOriginal = gitBase ? await gitBaseReader(tree, gitBase) : undefined;
+  const { changes, notes, applied } = await traced('apply patches', () => applyPatchFiles(tree, opts.patches, { texts: opts.patchTexts, readOriginal }));
+  for (const n of notes) log(n);
+  if (changes.length === 0) throw new InputError(`${[...opts.patches, ...(opts.patchTexts ?? []).map((t) => t.name)].join(', ')}: the diff changes nothing`, 'pass a unified diff (git diff, git format-patch or diff -u output)');
   if (!opts.skipCompilerCheck) {
-    await checkCompiler(cc.compiler, configured.versionText);
+    checkCompiler(cc.compiler, configured.versionText, (await identity).version);
     await checkLauncherVersion(cc, configured.versionText);
   }
+  // What the declarations say (lint's analysis of the same diff): a CPU-bound parse, started
+  // once the compilers run so that it takes another core instead of delaying them.
+  let analysis: Promise<SourceAnalysis> | undefined;
+  const analyze = () => {
+    analysis ??= traced('source analysis', () => analyzeChanges(applied));
+    analysis.catch(() => undefined); // awaited by every unit and by the report
+    return analysis;
+  };
 
-  const affected = await affectedUnits(tree, changes.map((c) => c.path));
+  const affected = await traced('affected units', () => affectedUnits(tree, changes.map((c) => c.path)));
   for (const [header, users] of affected.viaHeader) log(`${header} is included by ${users.length} translation unit(s)`);
   const paths = await mirrorPaths(tree, objtree);
   // One check per tree at a time: two would write the same patched mirror.
@@ -117,12 +127,14 @@ export async function checkTree(opts: CheckOptions): Promise<CheckReport> {
   const overlay = gitBase && readOriginal
     ? { read: readOriginal, others: (await differingFromBase(tree, gitBase)).filter((f) => overlayable(f) && !changes.some((c) => c.path === f)) }
     : undefined;
-  return withLock(path.join(paths.root, 'lock'), log, () => checkInMirrors(tree, paths, changes, affected, source, notes, { cc, configured }, { ...opts, buildDir: objtree }, log, t0, overlay));
+  const compiler = opts.objectCache === false ? undefined : (await identity).id;
+  return withLock(path.join(paths.root, 'lock'), log, () => checkInMirrors(tree, paths, changes, affected, analyze, notes, { cc, configured, compiler }, { ...opts, buildDir: objtree }, log, t0, overlay));
 }
 
 async function checkInMirrors(
   tree: string, paths: { root: string; orig: string; patched: string }, changes: FileChange[], affected: Awaited<ReturnType<typeof affectedUnits>>,
-  source: SourceAnalysis, notes: string[], compilers: { cc: CompilerCommand; configured: { cc: string; versionText: string } }, opts: CheckOptions, log: (l: string) => void, t0: number,
+  analyze: () => Promise<SourceAnalysis>, notes: string[], compilers: { cc: CompilerCommand; configured: { cc: string; versionText: string }; compiler?: string },
+  opts: CheckOptions, log: (l: string) => void, t0: number,
   overlay?: { read: (rel: string) => Promise<string | undefined>; others: string[] },
 ): Promise<CheckReport> {
   const tm = performance.now();
@@ -159,8 +171,9 @@ async function checkInMirrors(
     const kbuild = new KbuildIndex(paths.orig);
     const queue: string[] = [];
     try {
-      for (const unit of affected.units) {
-        if (await kbuild.built(unit)) queue.push(unit);
+      const built = await Promise.all(affected.units.map((unit) => kbuild.built(unit)));
+      for (const [i, unit] of affected.units.entries()) {
+        if (built[i]) queue.push(unit);
         else units.push({ path: unit, object: 'none', verdict: 'not-built', message: new NotBuiltError(unit).message, timings: {} });
       }
     } finally {
@@ -180,12 +193,12 @@ async function checkInMirrors(
     const ctx: UnitCompileContext = {
       ...compilers,
       checkObjects: !opts.skipCompilerCheck,
-      compiler: opts.objectCache === false ? undefined : await compilerIdentity(compilers.cc.compiler),
       buildFilesChanged: changes.some((c) => isBuildFile(c.path)),
+      onLaunch: analyze,
     };
     const worker = async () => {
       for (let unit = queue.shift(); unit; unit = queue.shift()) {
-        units.push(await checkUnit(paths, unit, ctx, log, opts.keepObjects, editedIn(source, unit)));
+        units.push(await checkUnit(paths, unit, ctx, log, opts.keepObjects, async () => editedIn(await analyze(), unit)));
         done++;
         if (total > 1) {
           const left = ((performance.now() - started) / done) * (total - done) / 1000;
@@ -205,6 +218,7 @@ async function checkInMirrors(
     if (overlay) for (const u of units) for (const m of [paths.orig, paths.patched]) await rm(path.join(m, u.path), { force: true });
   }
   units.sort((a, b) => a.path.localeCompare(b.path));
+  const source = await analyze();
   return {
     verdict: overall(units, source),
     changedFiles: changes.map((c) => c.path),
@@ -232,7 +246,7 @@ function editedIn(source: SourceAnalysis, unit: string): Set<string> {
   return new Set(source.functions.filter((f) => f.status !== 'removed' && (f.tu === tu || /\.h$/.test(f.tu))).map((f) => f.name));
 }
 
-async function checkUnit(paths: { orig: string; patched: string }, unit: string, ctx: UnitCompileContext, log: (l: string) => void, keepDir?: string, edited?: Set<string>): Promise<UnitReport> {
+async function checkUnit(paths: { orig: string; patched: string }, unit: string, ctx: UnitCompileContext, log: (l: string) => void, keepDir: string | undefined, editedFunctions: () => Promise<Set<string>>): Promise<UnitReport> {
   log(`compiling ${unit} (original and patched)`);
   try {
     let original: Promise<PreparedObject> | undefined;
@@ -242,7 +256,9 @@ async function checkUnit(paths: { orig: string; patched: string }, unit: string,
     });
     if (a.by === 'cache') log(`${unit}: original object from the cache (nothing it was built from changed)`);
     const t = performance.now();
-    const diff = await diffObjects(original ?? a.object, b.object, { editedFunctions: edited?.size ? edited : undefined });
+    trace(`${unit}: compiled`);
+    const edited = await editedFunctions();
+    const diff = await traced(`${unit}: diff`, () => diffObjects(original ?? a.object, b.object, { editedFunctions: edited?.size ? edited : undefined }));
     const objects = keepDir ? await keep(keepDir, unit, a.object, b.object) : undefined;
     return {
       path: unit, object: await unitObject(paths.orig, unit), verdict: diff.verdict, diff, objects,

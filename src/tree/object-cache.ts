@@ -14,10 +14,14 @@ import type { RecordedCommand } from './recorded-command.js';
 
 const FORMAT = 'cdm-object-cache-1';
 
-/** What identifies the compiler beyond its name: its version text and its driver's and cc1's files. */
-export async function compilerIdentity(cc: string): Promise<string> {
-  const version = (await runTool(cc, ['--version'])).stdout.split('\n')[0]!.trim();
-  const cc1 = (await runTool(cc, ['-print-prog-name=cc1'])).stdout.trim();
+/**
+ * What identifies the compiler beyond its name: its version text (first line of --version,
+ * also what the tree's CONFIG_CC_VERSION_TEXT is checked against) and its driver's and cc1's files.
+ */
+export async function compilerIdentity(cc: string): Promise<{ version: string; id: string }> {
+  const [versionOut, cc1Out] = await Promise.all([runTool(cc, ['--version']), runTool(cc, ['-print-prog-name=cc1'])]);
+  const version = versionOut.stdout.split('\n')[0]!.trim();
+  const cc1 = cc1Out.stdout.trim();
   const which = cc.includes('/') ? cc : (process.env.PATH ?? '').split(':').map((d) => path.join(d, cc)).find((f) => existsSync(f)) ?? cc;
   const fileId = async (f: string) => {
     try {
@@ -27,7 +31,7 @@ export async function compilerIdentity(cc: string): Promise<string> {
       return `${f}:?`;
     }
   };
-  return [version, await fileId(which), await fileId(cc1)].join('\n');
+  return { version, id: [version, await fileId(which), await fileId(cc1)].join('\n') };
 }
 
 export async function objectKey(mirror: string, recorded: RecordedCommand, compiler: string): Promise<string | undefined> {

@@ -21,6 +21,8 @@ export interface UnitCompileContext {
   compiler?: string;
   /** The patch edits a Makefile, Kbuild, Kconfig or .config: flags may change, make must run. */
   buildFilesChanged: boolean;
+  /** Called once compilers are running: work for the other cores can start. */
+  onLaunch?: () => void;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function compileBoth(paths: { orig: string; patched: string }, unit
   // The patched compile starts while the original's inputs are hashed; it is only kept when
   // the record proves valid (the cache hits), else make redoes both sides.
   const patched = recorded ? settle(compilePatched(paths.patched, unit, ctx, recorded)) : undefined;
+  if (patched) ctx.onLaunch?.();
   const key = recorded && ctx.compiler ? await objectKey(paths.orig, recorded, ctx.compiler) : undefined;
   const hit = key && (await cachedObject(key));
   if (hit && patched) {
@@ -49,7 +52,9 @@ export async function compileBoth(paths: { orig: string; patched: string }, unit
     await rm(path.join(paths.patched, unit), { force: true });
   }
   // No valid record (first build, or something the unit reads changed): make decides, for both.
-  const both = await Promise.all([compileUnit(paths.orig, unit, ctx.cc, 'original'), compileUnit(paths.patched, unit, ctx.cc, 'patched')]);
+  const compiling = Promise.all([compileUnit(paths.orig, unit, ctx.cc, 'original'), compileUnit(paths.patched, unit, ctx.cc, 'patched')]);
+  ctx.onLaunch?.();
+  const both = await compiling;
   if (ctx.checkObjects) for (const r of both) await checkObjectCompiler(r.object, unit, ctx.configured.versionText, ctx.cc);
   if (ctx.compiler) {
     const fresh = await readRecordedCommand(paths.orig, unit);

@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compileTargetObject, ensureTarget, TEST_ABI } from '../../src/target/index.js';
 import { readElfFile, SHF, STT, type ElfObject } from '../../src/elf/index.js';
 import { readInlining } from '../../src/diff/inlining.js';
+import { readDies } from '../../src/elf/dwarf.js';
+import { bothReadings } from '../helpers/readelf-dies.js';
 import { specialSectionLayouts, splitSpecialSections, tracedFunctions, type SpecialSectionRecord } from '../../src/diff/special-sections.js';
 
 const OBJECTS = ['fs/proc/cmdline.o', 'kernel/fork.o'];
@@ -128,5 +130,13 @@ describe('kernel/fork.o', () => {
     // Clones are keyed by their ELF names.
     expect([...inlining.keys()].some((k) => /\.(constprop|isra|part)\.\d+$/.test(k))).toBe(true);
     expect(ms).toBeLessThan(10_000);
+  });
+
+  it.each(OBJECTS)('reads every DIE of %s as readelf does', async (name) => {
+    const dies = readDies(objects.get(name)!);
+    expect(dies.length).toBeGreaterThan(1000);
+    const { ours, readelf } = await bothReadings(paths.get(name)!, dies);
+    expect(ours.length).toBe(readelf.length);
+    expect(ours).toEqual(readelf);
   });
 });

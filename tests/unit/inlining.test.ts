@@ -1,4 +1,4 @@
-// Inlining read from DWARF (readelf --debug-dump=info of a -g object): which callees gcc inlined
+// Inlining read from DWARF (the DIEs of a -g object's .debug_info): which callees gcc inlined
 // into each out-of-line function, as chains, with clones named by their ELF symbol.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readElfFile } from '../../src/elf/index.js';
-import { inliningFromDies, parseDebugInfoDump, readInlining } from '../../src/diff/inlining.js';
+import { inliningFromDies, readInlining } from '../../src/diff/inlining.js';
+import { readDies } from '../../src/elf/dwarf.js';
+import { bothReadings } from '../helpers/readelf-dies.js';
 
 const KERNEL_FLAGS = ['-O2', '-c', '-ffunction-sections', '-fdata-sections', '-pg', '-mfentry', '-mrecord-mcount', '-fno-pic', '-mcmodel=kernel'];
 
@@ -65,10 +67,18 @@ describe('readInlining', () => {
   });
 
   it('falls back to DWARF names when no relocation names the function', async () => {
-    const { stdout } = await execa('readelf', ['--debug-dump=info', '--wide', path]);
-    const byName = inliningFromDies(parseDebugInfoDump(stdout));
+    const byName = inliningFromDies(readDies(await readElfFile(path)));
     expect(byName.get('scale')).toEqual([['c']]);
     expect(byName.get('a')).toEqual([['b'], ['b', 'c']]);
+  });
+
+  it.each([['-gdwarf-5'], ['-gdwarf-4'], ['-gdwarf-4 -gstrict-dwarf'], ['-gdwarf-2']])('reads every DIE as readelf does (%s)', async (flags) => {
+    const object = join(dir, `inl${flags.replace(/\W+/g, '_')}.o`);
+    await execa('gcc', [...KERNEL_FLAGS, ...flags.split(' '), join(dir, 'inl.c'), '-o', object]);
+    const dies = readDies(await readElfFile(object));
+    expect(dies.length).toBeGreaterThan(20);
+    const { ours, readelf } = await bothReadings(object, dies);
+    expect(ours).toEqual(readelf);
   });
 
   it('gives an empty map for an object without DWARF', async () => {
