@@ -13,6 +13,7 @@ import { inspectCommand } from './inspect.js';
 import { registerLint } from './lint.js';
 import { registerExplain } from './explain.js';
 import { processOutput, type Output } from './output.js';
+import { trace } from '../common/trace.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -20,6 +21,7 @@ function packageVersion(): string {
 }
 
 export async function main(argv: string[], io: Output = processOutput): Promise<number> {
+  trace('main');
   let exitCode: number = ExitCode.ok;
   const debug = argv.includes('--debug');
   // Stack traces name the TypeScript sources, not the bundle (off by default: it slows start-up).
@@ -117,6 +119,7 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
 
   try {
     await program.parseAsync(argv, { from: 'user' });
+    trace(`main returns ${exitCode}`);
     return exitCode;
   } catch (err) {
     return reportError(err, debug, io);

@@ -31,19 +31,29 @@ function key(ref: Reference, side: 'orig' | 'patched', c: Correlation): string {
 
 const sign = (v: bigint) => (v === 0n ? '' : v < 0n ? `-0x${(-v).toString(16)}` : `+0x${v.toString(16)}`);
 
+/** Per byte of a relocation's field, the bits to clear (by machine, endianness and type). */
+const fieldMasks = new Map<string, number[]>();
+function byteMasks(machine: number, endian: string, type: number): number[] {
+  const k = `${machine}:${endian}:${type}`;
+  let masks = fieldMasks.get(k);
+  if (!masks) {
+    const { width, mask } = relocationField(machine, type);
+    masks = [];
+    for (let i = 0; i < width; i++) masks.push(Number((mask >> BigInt(8 * (endian === 'little' ? i : width - 1 - i))) & 0xffn));
+    fieldMasks.set(k, masks);
+  }
+  return masks;
+}
+
 function masked(side: Side, e: IndexedEntity): Uint8Array {
-  const bytes = Uint8Array.from(bytesOf(side.index, e));
+  const bytes = bytesOf(side.index, e).slice(); // a copy to mask (Uint8Array.from would iterate)
   const { machine, endian } = side.index.obj.header;
   // Branches to another function of a shared section: compared symbolically below.
   for (const b of side.branches?.get(e) ?? []) bytes.fill(0, b.offset, Math.min(bytes.length, b.offset + b.length));
   for (const rel of e.relocations) {
-    const { width, mask } = relocationField(machine, rel.type);
+    const masks = byteMasks(machine, endian, rel.type);
     const at = Number(rel.offset - e.offset);
-    for (let k = 0; k < width && at + k < bytes.length; k++) {
-      const shift = BigInt(8 * (endian === 'little' ? k : width - 1 - k));
-      const byteMask = Number((mask >> shift) & 0xffn);
-      bytes[at + k]! &= ~byteMask & 0xff;
-    }
+    for (let k = 0; k < masks.length && at + k < bytes.length; k++) bytes[at + k]! &= ~masks[k]! & 0xff;
   }
   return bytes;
 }

@@ -11,7 +11,7 @@ import { carriedReadOnly } from './rodata-escape.js';
 import { indexObject } from './entities.js';
 import { inliningDetail, type InliningDetail } from './inlining.js';
 import { readInstructionEnds, sectionsNeedingBoundaries } from './references.js';
-import { isSpecialSection, splitSpecialSections, tracedFunctions } from './special-sections.js';
+import { isSpecialSection, splitSpecialSections, tracedFunctions, type SpecialSectionRecord } from './special-sections.js';
 import type { ObjectDiff } from './types.js';
 
 export type * from './types.js';
@@ -36,6 +36,9 @@ export interface PreparedObject {
   side: Side;
   /** DWARF inlining (absent without -g or when not asked for). */
   inlining?: InliningDetail;
+  /** Special-section records by function, and the functions ftrace can patch (__mcount_loc). */
+  special: SpecialSectionRecord[];
+  traced: Set<number>;
 }
 
 /**
@@ -49,7 +52,8 @@ export async function prepareObject(path: string, opts: Pick<DiffOptions, 'inlin
   ends.catch(() => undefined); // awaited below, unless the DWARF walk throws first
   // The DWARF walk is synchronous: it runs while objdump does.
   const inlining = (opts.inlining ?? true) && hasDwarf(obj) ? inliningDetail(obj) : undefined;
-  return { path, obj, side: { index, ends: await ends }, inlining };
+  const special = splitSpecialSections(obj);
+  return { path, obj, side: { index, ends: await ends }, inlining, special, traced: tracedFunctions(obj) };
 }
 
 type ObjectInput = string | PreparedObject | Promise<PreparedObject>;
@@ -74,8 +78,8 @@ export async function diffObjects(origInput: ObjectInput, patchedInput: ObjectIn
   return classify({
     lineOnly,
     orig, patched, correlation,
-    traced: { orig: tracedFunctions(origObj), patched: tracedFunctions(patchedObj) },
-    special: { orig: splitSpecialSections(origObj), patched: splitSpecialSections(patchedObj) },
+    traced: { orig: o.traced, patched: p.traced },
+    special: { orig: o.special, patched: p.special },
     inlining: { orig: inlOrig.chains, patched: inlPatched.chains },
     inlinedInstances: { orig: inlOrig.instances, patched: inlPatched.instances },
     specialSectionNames: (name) => isSpecialSection(machine, name),

@@ -203,3 +203,32 @@ function readGroup(s: ElfSection, shnum: number, endian: 'little' | 'big', fail:
   }
   return { section: s.index, flags: r.u32(0), members };
 }
+
+/**
+ * One section's bytes by name, reading only the section headers (no symbols or relocations):
+ * for a quick look at `.comment` of an object that is fully read later anyway. undefined when
+ * the file is not an ELF64 object or has no such section; readElf says what is wrong with it.
+ */
+export async function readSectionBytes(path: string, name: string): Promise<Uint8Array | undefined> {
+  const bytes = await readFile(path);
+  if (bytes.length < EHDR_SIZE || bytes.readUInt32BE(0) !== 0x7f454c46 || bytes[4] !== ELFCLASS64) return undefined;
+  const r = new ByteReader(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes[5] === ELFDATA2MSB ? 'big' : 'little');
+  const shoff = Number(r.u64(0x28));
+  const header = (i: number) => shoff + i * SHDR_SIZE;
+  if (shoff === 0 || header(1) > bytes.length) return undefined;
+  // Extended numbering: the real count and name-table index live in section 0.
+  const shnum = r.u16(0x3c) || Number(r.u64(header(0) + 0x20));
+  const shstrndx = r.u16(0x3e) === SHN.XINDEX ? r.u32(header(0) + 0x28) : r.u16(0x3e);
+  if (header(shnum) > bytes.length || shstrndx >= shnum) return undefined;
+  const data = (i: number) => {
+    const off = Number(r.u64(header(i) + 0x18));
+    const size = Number(r.u64(header(i) + 0x20));
+    return off + size <= bytes.length ? bytes.subarray(off, off + size) : undefined;
+  };
+  const names = data(shstrndx);
+  if (!names) return undefined;
+  for (let i = 1; i < shnum; i++) {
+    if (readString(names, r.u32(header(i))) === name && r.u32(header(i) + 4) !== SHT.NOBITS) return data(i);
+  }
+  return undefined;
+}

@@ -5,7 +5,7 @@
 // (mirror's) .config: distcc rewrites `gcc-12` to its target-triplet name unless
 // DISTCC_NO_REWRITE_CROSS=1, which is therefore set for distcc. Since a remote compiler cannot be
 // asked anything from here, every object's .comment (the gcc that produced it) is checked too.
-import { readElfFile } from '../elf/index.js';
+import { readSectionBytes } from '../elf/index.js';
 import { runTool } from '../build/exec.js';
 import { EnvironmentError, InputError } from '../common/errors.js';
 import type { RecordedCommand } from './recorded-command.js';
@@ -64,10 +64,9 @@ export function withCompiler(recorded: RecordedCommand, cmd: CompilerCommand, co
 
 /** The gcc an object says built it (.comment), checked against the configured version text. */
 export async function checkObjectCompiler(object: string, unit: string, versionText: string, cmd: CompilerCommand): Promise<void> {
-  const elf = await readElfFile(object);
-  const comment = elf.sections.find((s) => s.name === '.comment');
+  const comment = await readSectionBytes(object, '.comment');
   if (!comment) return;
-  const text = Buffer.from(comment.data).toString('latin1').split('\0').filter(Boolean);
+  const text = Buffer.from(comment).toString('latin1').split('\0').filter(Boolean);
   const want = `GCC: ${versionText.replace(/^\S+\s+/, '')}`;
   const gcc = text.filter((t) => t.startsWith('GCC: '));
   if (gcc.length && !gcc.includes(want)) {

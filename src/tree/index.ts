@@ -138,7 +138,7 @@ async function checkInMirrors(
   overlay?: { read: (rel: string) => Promise<string | undefined>; others: string[] },
 ): Promise<CheckReport> {
   const tm = performance.now();
-  const [o, p] = await Promise.all([ensureMirror(tree, paths.orig, opts.buildDir), ensureMirror(tree, paths.patched, opts.buildDir)]);
+  const [o, p] = await traced('mirrors', () => Promise.all([ensureMirror(tree, paths.orig, opts.buildDir), ensureMirror(tree, paths.patched, opts.buildDir)]));
   log(`mirrors ${o.reused && p.reused ? 'reused' : 'built'} in ${Math.round(performance.now() - tm)} ms (${paths.root})`);
   const mirrorMs = performance.now() - tm;
 
@@ -168,7 +168,7 @@ async function checkInMirrors(
       written.push(c);
     }
     // Ask kbuild which of the affected units this configuration builds at all.
-    const kbuild = new KbuildIndex(paths.orig);
+    const kbuild = new KbuildIndex(paths.orig, 'x86', path.join(paths.root, 'kbuild-objects.json'));
     const queue: string[] = [];
     try {
       const built = await Promise.all(affected.units.map((unit) => kbuild.built(unit)));
@@ -219,6 +219,7 @@ async function checkInMirrors(
   }
   units.sort((a, b) => a.path.localeCompare(b.path));
   const source = await analyze();
+  trace('mirrors restored');
   return {
     verdict: overall(units, source),
     changedFiles: changes.map((c) => c.path),

@@ -2,8 +2,12 @@
 // the tree's auto.conf, Kbuild.include and a directory's Makefile (or Kbuild), and prints
 // obj-y/obj-m with composite objects (foo-y, foo-objs) expanded. A directory counts only if
 // every parent lists it. (`make fs/proc/nommu.o` compiles happily on an MMU kernel, so a
-// successful single-object build proves nothing.)
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// successful single-object build proves nothing.) The answer for a directory is kept with the
+// content hash of every makefile make read for it (MAKEFILE_LIST: auto.conf, Kbuild.include,
+// the directory's Makefile and what that includes), so a later check asks make only when one
+// of them changed.
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runTool } from '../build/exec.js';
@@ -20,7 +24,11 @@ cdm-expand = $(foreach o,$(1),$(o) $(foreach p,$($(o:.o=-y)) $($(o:.o=-objs)) $(
 cdm-print:
 \t@echo 'y:' $(call cdm-expand,$(obj-y) $(lib-y) $(subdir-y))
 \t@echo 'm:' $(call cdm-expand,$(obj-m) $(subdir-m))
+\t@echo 'read:' $(MAKEFILE_LIST)
 `;
+
+/** One directory's answer and what it was computed from. */
+interface CachedDir { makefiles: Array<[string, string]>; hasKbuild: boolean; builtin: string[]; modular: string[] }
 
 export interface DirObjects { builtin: Set<string>; modular: Set<string> }
 
@@ -28,7 +36,57 @@ export class KbuildIndex {
   private readonly cache = new Map<string, Promise<DirObjects | undefined>>();
   private mk: Promise<string> | undefined;
 
-  constructor(private readonly tree: string, private readonly srcarch = 'x86') {}
+  private stored: Promise<Record<string, CachedDir>> | undefined;
+  private changed = false;
+
+  /** `cacheFile`: where answers are kept between runs (JSON; absent means ask make every time). */
+  constructor(private readonly tree: string, private readonly srcarch = 'x86', private readonly cacheFile?: string) {}
+
+  private store(): Promise<Record<string, CachedDir>> {
+    this.stored ??= (async () => {
+      if (!this.cacheFile) return {};
+      try {
+        return JSON.parse(await readFile(this.cacheFile, 'utf8')) as Record<string, CachedDir>;
+      } catch {
+        return {};
+      }
+    })();
+    return this.stored;
+  }
+
+  private async digest(rel: string): Promise<string | undefined> {
+    try {
+      return createHash('sha256').update(await readFile(path.join(this.tree, rel))).digest('hex');
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async exists(rel: string): Promise<boolean> {
+    return (await this.digest(rel)) !== undefined;
+  }
+
+  /** The kept answer for `dir` when every makefile it came from is unchanged. */
+  private async remembered(dir: string): Promise<DirObjects | undefined> {
+    const entry = (await this.store())[dir];
+    if (!entry || entry.hasKbuild !== (await this.exists(`${dir}/Kbuild`))) return undefined;
+    const now = await Promise.all(entry.makefiles.map(([rel]) => this.digest(rel)));
+    if (entry.makefiles.some(([, sha], i) => now[i] !== sha)) return undefined;
+    return { builtin: new Set(entry.builtin), modular: new Set(entry.modular) };
+  }
+
+  private async remember(dir: string, objs: DirObjects, read: string[], printMk: string): Promise<void> {
+    const makefiles: Array<[string, string]> = [];
+    for (const f of read) {
+      if (f === printMk) continue;
+      const rel = path.relative(this.tree, path.resolve(this.tree, f));
+      const sha = await this.digest(rel);
+      if (rel.startsWith('..') || sha === undefined) return; // outside the tree or gone: not kept
+      makefiles.push([rel, sha]);
+    }
+    (await this.store())[dir] = { makefiles, hasKbuild: await this.exists(`${dir}/Kbuild`), builtin: [...objs.builtin], modular: [...objs.modular] };
+    this.changed = true;
+  }
 
   private makefile(): Promise<string> {
     this.mk ??= (async () => {
@@ -40,18 +98,29 @@ export class KbuildIndex {
     return this.mk;
   }
 
+  /** Remove the helper makefile and keep the answers (written whole, then renamed into place). */
   async dispose(): Promise<void> {
     if (this.mk) await rm(path.dirname(await this.mk), { recursive: true, force: true });
+    if (this.cacheFile && this.changed) {
+      const tmp = `${this.cacheFile}.tmp-${process.pid}`;
+      await writeFile(tmp, JSON.stringify(await this.store()));
+      await rename(tmp, this.cacheFile);
+    }
   }
 
   private objects(dir: string): Promise<DirObjects | undefined> {
     let p = this.cache.get(dir);
     if (!p) {
       p = (async () => {
-        const r = await runTool('make', ['-s', '--no-print-directory', '-f', await this.makefile(), `obj=${dir}`, `SRCARCH=${this.srcarch}`, 'cdm-print'], { cwd: this.tree, allowFailure: true });
+        const kept = await this.remembered(dir);
+        if (kept) return kept;
+        const printMk = await this.makefile();
+        const r = await runTool('make', ['-s', '--no-print-directory', '-f', printMk, `obj=${dir}`, `SRCARCH=${this.srcarch}`, 'cdm-print'], { cwd: this.tree, allowFailure: true });
         if (r.exitCode !== 0) return undefined;
-        const line = (tag: string) => new Set((/^(?:y|m): ?(.*)$/m.exec(r.stdout.split('\n').find((l) => l.startsWith(tag)) ?? '')?.[1] ?? '').split(/\s+/).filter(Boolean));
-        return { builtin: line('y:'), modular: line('m:') };
+        const line = (tag: string) => new Set((/^(?:y|m|read): ?(.*)$/m.exec(r.stdout.split('\n').find((l) => l.startsWith(tag)) ?? '')?.[1] ?? '').split(/\s+/).filter(Boolean));
+        const objs = { builtin: line('y:'), modular: line('m:') };
+        await this.remember(dir, objs, [...line('read:')], printMk);
+        return objs;
       })();
       this.cache.set(dir, p);
     }

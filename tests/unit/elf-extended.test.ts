@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { readElf, SHN, SHT } from '../../src/elf/index.js';
+import { readElf, readSectionBytes, SHN, SHT } from '../../src/elf/index.js';
 import { binutilsComplaints, comparableModel, roundTrip } from '../helpers/elf-roundtrip.js';
 import { readelf } from '../helpers/readelf.js';
 import { compareWithReadelf } from '../helpers/compare.js';
@@ -33,6 +33,7 @@ describe('extended section indices', () => {
     const last = obj.symbols.find((s) => s.name === `f${n - 1}`)!;
     expect(last.shndx).toBeGreaterThan(SHN.LORESERVE);
     expect(obj.sections[last.shndx]!.name).toBe(`.text.f${n - 1}`);
+    expect(Buffer.from((await readSectionBytes(path, `.text.f${n - 1}`))!).equals(Buffer.from(obj.sections[last.shndx]!.data))).toBe(true);
 
     const rt = roundTrip(path);
     expect(comparableModel(rt.rewritten)).toEqual(comparableModel(rt.original));

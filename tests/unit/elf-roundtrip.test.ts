@@ -7,7 +7,7 @@ import { binutilsComplaints, comparableModel, roundTrip } from '../helpers/elf-r
 import { readelf } from '../helpers/readelf.js';
 import { compareWithReadelf } from '../helpers/compare.js';
 import { inspectReport } from '../../src/cli/inspect.js';
-import { readElfFile, EM } from '../../src/elf/index.js';
+import { readElfFile, readSectionBytes, EM, SHT } from '../../src/elf/index.js';
 
 let corpus: CorpusObject[] = [];
 beforeAll(async () => {
@@ -22,6 +22,19 @@ describe('ELF corpus', () => {
     if (process.env.CI === 'true') expect([...machines].sort((a, b) => a - b)).toEqual([EM.PPC64, EM.S390, EM.X86_64, EM.AARCH64].sort((a, b) => a - b));
     const s390 = corpus.find((o) => o.variant.name === 's390x');
     if (s390) expect((await readElfFile(s390.path)).header.endian).toBe('big');
+  });
+
+  it('readSectionBytes finds the bytes readElf reads, by name, reading only the headers', async () => {
+    for (const o of corpus) {
+      const obj = await readElfFile(o.path);
+      const seen = new Set<string>();
+      for (const section of obj.sections.slice(1)) {
+        if (seen.has(section.name) || section.type === SHT.NOBITS) continue; // the first of a name is the one found
+        seen.add(section.name);
+        expect(Buffer.from((await readSectionBytes(o.path, section.name))!).equals(Buffer.from(section.data)), `${o.variant.name} ${section.name}`).toBe(true);
+      }
+      expect(await readSectionBytes(o.path, '.no-such-section')).toBeUndefined();
+    }
   });
 
   it('round-trips every object to the same model, accepted by readelf, objdump and ld -r', async () => {
