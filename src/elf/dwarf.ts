@@ -100,6 +100,10 @@ class Cursor {
       if ((b & 0x80) === 0) return b & 0x40 ? result - mul : result;
     }
   }
+  skipString(): void {
+    const end = this.bytes.indexOf(0, this.pos);
+    this.pos = end < 0 ? this.bytes.length : end + 1;
+  }
   cstring(): string {
     const end = this.bytes.indexOf(0, this.pos);
     const stop = end < 0 ? this.bytes.length : end;
@@ -170,8 +174,11 @@ function fixedFormSize(form: number, addressSize: number, offsetSize: number, ve
 
 /**
  * Every DIE of every unit in `obj`'s .debug_info; [] when the object has none. With `tags`, only
- * DIEs of those tags are returned (the others are still walked for their nesting): most DIEs of a
- * kernel object are types, members and parameters that are skipped by size, never decoded.
+ * DIEs of those tags are decoded. Other DIEs that have children come bare (offset, depth, tag),
+ * because any of them (a lexical block, the unit) may enclose a kept one and nesting is read
+ * from depth in document order: without them a kept DIE would seem to sit inside an earlier
+ * sibling of its real parent. Childless ones (members, parameters, variables: most DIEs of a
+ * kernel object) are skipped, by size where their forms allow it.
  */
 export function readDies(obj: ElfObject, tags?: ReadonlySet<number>): DwarfDie[] {
   const section = (name: string) => obj.sections.find((s) => s.name === name && s.type !== SHT.NOBITS);
@@ -253,7 +260,10 @@ export function readDies(obj: ElfObject, tags?: ReadonlySet<number>): DwarfDie[]
       const size = keep ? -1 : fixedSize(abbrev);
       if (size >= 0) {
         c.skip(size);
-        if (abbrev.children) depth++;
+        if (abbrev.children) {
+          dies.push(die); // bare, for the nesting: it may be an ancestor of a kept DIE
+          depth++;
+        }
         continue;
       }
       for (let i = 0; i < abbrev.attrs.length; i++) {
@@ -279,9 +289,10 @@ export function readDies(obj: ElfObject, tags?: ReadonlySet<number>): DwarfDie[]
           case FORM.udata: case FORM.ref_udata: case FORM.strx: case FORM.addrx: case FORM.loclistx: case FORM.rnglistx:
           case FORM.GNU_addr_index: case FORM.GNU_str_index:
             value = c.uleb(); break;
-          case FORM.string: text = c.cstring(); break;
-          case FORM.strp: text = strings(offsetAt(offsetSize)); break;
-          case FORM.line_strp: text = lineStrings(offsetAt(offsetSize)); break;
+          // Strings are decoded only for DIEs that are kept.
+          case FORM.string: if (keep) text = c.cstring(); else c.skipString(); break;
+          case FORM.strp: { const at = offsetAt(offsetSize); if (keep) text = strings(at); break; }
+          case FORM.line_strp: { const at = offsetAt(offsetSize); if (keep) text = lineStrings(at); break; }
           case FORM.ref_addr: value = offsetAt(version <= 2 ? addressSize : offsetSize); break;
           case FORM.sec_offset: case FORM.strp_sup: case FORM.GNU_ref_alt: case FORM.GNU_strp_alt: value = offsetAt(offsetSize); break;
           // The length is read before the cursor moves past the block (`c.pos += c.u8()` would not).
@@ -323,6 +334,7 @@ export function readDies(obj: ElfObject, tags?: ReadonlySet<number>): DwarfDie[]
         }
       }
       if (keep) dies.push(die);
+      else if (abbrev.children) dies.push({ offset, depth, tag: abbrev.tag, version, addressSize });
       if (abbrev.children) depth++;
     }
     c.pos = Math.max(unitEnd, unitStart + 1);

@@ -4,8 +4,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileTargetObject, ensureTarget, TEST_ABI } from '../../src/target/index.js';
 import { readElfFile, SHF, STT, type ElfObject } from '../../src/elf/index.js';
-import { readInlining } from '../../src/diff/inlining.js';
-import { readDies } from '../../src/elf/dwarf.js';
+import { inliningFromDies, readInlining } from '../../src/diff/inlining.js';
+import { DW_TAG, readDies } from '../../src/elf/dwarf.js';
 import { bothReadings } from '../helpers/readelf-dies.js';
 import { specialSectionLayouts, splitSpecialSections, tracedFunctions, type SpecialSectionRecord } from '../../src/diff/special-sections.js';
 
@@ -138,5 +138,9 @@ describe('kernel/fork.o', () => {
     const { ours, readelf } = await bothReadings(paths.get(name)!, dies);
     expect(ours.length).toBe(readelf.length);
     expect(ours).toEqual(readelf);
+    // The inlining analysis reads only subprograms and inlined subroutines: same chains.
+    const only = readDies(objects.get(name)!, new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine]));
+    expect(only.length).toBeLessThan(dies.length / 4);
+    expect(inliningFromDies(only)).toEqual(inliningFromDies(dies));
   });
 });

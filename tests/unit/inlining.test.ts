@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readElfFile } from '../../src/elf/index.js';
 import { inliningFromDies, readInlining } from '../../src/diff/inlining.js';
-import { readDies } from '../../src/elf/dwarf.js';
+import { DW_TAG, readDies } from '../../src/elf/dwarf.js';
 import { bothReadings } from '../helpers/readelf-dies.js';
 
 const KERNEL_FLAGS = ['-O2', '-c', '-ffunction-sections', '-fdata-sections', '-pg', '-mfentry', '-mrecord-mcount', '-fno-pic', '-mcmodel=kernel'];
@@ -79,6 +79,8 @@ describe('readInlining', () => {
     expect(dies.length).toBeGreaterThan(20);
     const { ours, readelf } = await bothReadings(object, dies);
     expect(ours).toEqual(readelf);
+    // What the inlining analysis reads (two tags, plus bare enclosing DIEs) gives the same chains.
+    expect(inliningFromDies(readDies(await readElfFile(object), new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine])))).toEqual(inliningFromDies(dies));
   });
 
   it('gives an empty map for an object without DWARF', async () => {
