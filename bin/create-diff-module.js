@@ -17,8 +17,9 @@ let source;
 try {
   source = readFileSync(bundle, 'utf8');
 } catch {
-  process.stderr.write(`create-diff-module: ${bundle} is missing: run npm run build (or npm install) in ${path.dirname(path.dirname(path.dirname(bundle)))}\n`);
-  process.exit(70);
+  // An incomplete installation is an environment failure (exit 4), like a missing tool.
+  process.stderr.write(`create-diff-module: ${bundle} is missing\n  hint: run npm run build (or npm install) in ${path.dirname(path.dirname(path.dirname(bundle)))}\n`);
+  process.exit(4);
 }
 const { size, mtimeMs } = statSync(bundle);
 const command = /^[a-z][a-z-]*$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
@@ -31,6 +32,9 @@ try {
 } catch {
   cachedData = undefined;
 }
+// --debug's stack traces name the TypeScript sources (the bundle's source map); off otherwise,
+// as it slows every start.
+if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
 // The bundle is CommonJS; import.meta.url is given to it as __cdm_url (esbuild --define).
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __cdm_url) {${source}\n})`, { filename: bundle, cachedData });
 const module = { exports: {} };

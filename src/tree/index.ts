@@ -9,7 +9,7 @@ import { diffObjects, prepareObject, type ObjectDiff, type PreparedObject } from
 import { affectedUnits } from './affected.js';
 import { checkCompiler, checkPreparedTree, configuredCompiler, NotBuiltError, type CompileResult } from './compile.js';
 import { compileBoth, isBuildFile, type UnitCompileContext } from './unit-compile.js';
-import { compilerIdentity } from './object-cache.js';
+import { compilerIdentity } from './compiler-identity.js';
 import { checkLauncherVersion, compilerCommand, type CompilerCommand } from './compiler-command.js';
 import { withLineDirectives } from './line-directives.js';
 import { ensureMirror, mirrorPaths, realTree, restoreMirrorFile, writeMirrorFile } from './mirror.js';

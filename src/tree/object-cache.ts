@@ -4,35 +4,13 @@
 // identity. A hit is byte-for-byte what make would rebuild; anything else is a miss. Entries
 // are written under a temporary name and renamed, so a reader never sees half an object.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { runTool } from '../build/exec.js';
 import { cacheRoot } from './mirror.js';
 import { SECTION_FLAGS } from './compile.js';
 import type { RecordedCommand } from './recorded-command.js';
 
 const FORMAT = 'cdm-object-cache-1';
-
-/**
- * What identifies the compiler beyond its name: its version text (first line of --version,
- * also what the tree's CONFIG_CC_VERSION_TEXT is checked against) and its driver's and cc1's files.
- */
-export async function compilerIdentity(cc: string): Promise<{ version: string; id: string }> {
-  const [versionOut, cc1Out] = await Promise.all([runTool(cc, ['--version']), runTool(cc, ['-print-prog-name=cc1'])]);
-  const version = versionOut.stdout.split('\n')[0]!.trim();
-  const cc1 = cc1Out.stdout.trim();
-  const which = cc.includes('/') ? cc : (process.env.PATH ?? '').split(':').map((d) => path.join(d, cc)).find((f) => existsSync(f)) ?? cc;
-  const fileId = async (f: string) => {
-    try {
-      const s = await stat(f);
-      return `${f}:${s.size}:${s.mtimeMs}`;
-    } catch {
-      return `${f}:?`;
-    }
-  };
-  return { version, id: [version, await fileId(which), await fileId(cc1)].join('\n') };
-}
 
 export async function objectKey(mirror: string, recorded: RecordedCommand, compiler: string): Promise<string | undefined> {
   const h = createHash('sha256');

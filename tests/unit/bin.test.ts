@@ -1,0 +1,58 @@
+// bin/create-diff-module.js: the bundled CLI run through a V8 code cache kept per command.
+// Needs the bundle (`npm run build`, which `npm test` runs first).
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+
+const BIN = new URL('../../bin/create-diff-module.js', import.meta.url).pathname;
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function run(args: string[], cacheDir: string, bin = BIN) {
+  return execa('node', [bin, ...args], { reject: false, stdin: 'ignore', env: { CDM_CACHE_DIR: cacheDir } });
+}
+
+describe('the CLI entry point', () => {
+  it('keeps one code cache per command, and the cached runs answer the same', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'cdm-code-cache-'));
+    const first = await run(['inspect', '--help'], cache);
+    expect(first.exitCode).toBe(0);
+    const files = readdirSync(join(cache, 'code-cache'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^\d+-\d+-inspect\.bin$/);
+    const second = await run(['inspect', '--help'], cache);
+    expect(second.stdout).toBe(first.stdout);
+    expect((await run(['--version'], cache)).stdout.trim()).toBe(version);
+    expect(readdirSync(join(cache, 'code-cache')).sort()).toEqual([files[0], files[0]!.replace(/inspect\.bin$/, 'other.bin')].sort());
+  });
+
+  it('a damaged cache is rejected by V8, the command still runs, and the cache is written anew', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'cdm-code-cache-'));
+    await run(['--version'], cache);
+    const [file] = readdirSync(join(cache, 'code-cache'));
+    writeFileSync(join(cache, 'code-cache', file!), 'not a code cache');
+    const r = await run(['--version'], cache);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+    expect(readFileSync(join(cache, 'code-cache', file!)).length).toBeGreaterThan(1000);
+  });
+
+  it('an unwritable cache directory only costs speed', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'cdm-code-cache-'));
+    writeFileSync(join(parent, 'code-cache'), 'a file where the directory would go');
+    const r = await run(['--version'], parent);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+  });
+
+  it('without the bundle (not built): exit 4 and what to run', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'cdm-unbuilt-'));
+    mkdirSync(join(root, 'bin'));
+    copyFileSync(BIN, join(root, 'bin', 'create-diff-module.js'));
+    const r = await run(['--version'], root, join(root, 'bin', 'create-diff-module.js'));
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain('dist/bundle/create-diff-module.cjs is missing');
+    expect(r.stderr).toContain('npm run build');
+  });
+});
