@@ -24,8 +24,6 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
   trace('main');
   let exitCode: number = ExitCode.ok;
   const debug = argv.includes('--debug');
-  // Stack traces name the TypeScript sources, not the bundle (off by default: it slows start-up).
-  if (debug) process.setSourceMapsEnabled(true);
   const program = new Command('create-diff-module')
     .description('Turn a Linux kernel source diff into a livepatch module, and say why a patch is or is not live-patchable.')
     .version(packageVersion(), '-V, --version')

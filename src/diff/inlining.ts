@@ -17,7 +17,7 @@
 // (DWARF 5) or .debug_ranges (DWARF 4) entry. Where no relocation resolves (an object without
 // relocations for its DWARF), the DWARF name is used.
 import { readElfFile } from '../elf/read.js';
-import { DW_TAG, readDies, type DwarfDie } from '../elf/dwarf.js';
+import { DW_TAG, readDies, readUleb, type DwarfDie } from '../elf/dwarf.js';
 import { SHT } from '../elf/constants.js';
 import type { ElfObject, ElfRelocation } from '../elf/types.js';
 import { FunctionIndex } from './special-sections.js';
@@ -63,18 +63,6 @@ function functionAt(d: DebugSections, section: string, offset: number): string |
   if (!sym || sym.special || sym.shndx === 0) return undefined;
   const fn = d.functions.covering(sym.shndx, sym.value + rel.addend);
   return fn === undefined ? undefined : d.obj.symbols[fn]!.name;
-}
-
-function readUleb(bytes: Uint8Array, pos: number): [number, number] {
-  let result = 0;
-  let shift = 0;
-  for (;;) {
-    const b = bytes[pos++];
-    if (b === undefined) return [result, pos];
-    result += (b & 0x7f) * 2 ** shift;
-    if ((b & 0x80) === 0) return [result, pos];
-    shift += 7;
-  }
 }
 
 /** The function named by the first address of a range list (DWARF 5 .debug_rnglists, DWARF 4 .debug_ranges). */

@@ -55,6 +55,19 @@ class DwarfFormatError extends InputError {
   }
 }
 
+/** An unsigned LEB128 at `pos`: its value and the position after it (stops at the end of `bytes`). */
+export function readUleb(bytes: Uint8Array, pos: number): [number, number] {
+  let result = 0;
+  let mul = 1;
+  for (;;) {
+    const b = bytes[pos++];
+    if (b === undefined) return [result, pos];
+    result += (b & 0x7f) * mul;
+    if ((b & 0x80) === 0) return [result, pos];
+    mul *= 128;
+  }
+}
+
 /** A cursor over one debug section. */
 class Cursor {
   private readonly view: DataView;
@@ -81,14 +94,10 @@ class Cursor {
     }
   }
   uleb(): number {
-    let result = 0;
-    let mul = 1;
-    for (;;) {
-      const b = this.u8();
-      result += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) return result;
-      mul *= 128;
-    }
+    if (this.pos >= this.bytes.length) throw new DwarfFormatError('read past the end');
+    const [value, next] = readUleb(this.bytes, this.pos);
+    this.pos = next;
+    return value;
   }
   sleb(): number {
     let result = 0;
@@ -100,15 +109,18 @@ class Cursor {
       if ((b & 0x80) === 0) return b & 0x40 ? result - mul : result;
     }
   }
-  skipString(): void {
+  /** A NUL-terminated string's bytes end here (at the NUL, or the section's end). */
+  private stringEnd(): number {
     const end = this.bytes.indexOf(0, this.pos);
-    this.pos = end < 0 ? this.bytes.length : end + 1;
+    return end < 0 ? this.bytes.length : end;
+  }
+  skipString(): void {
+    this.pos = this.stringEnd() + 1;
   }
   cstring(): string {
-    const end = this.bytes.indexOf(0, this.pos);
-    const stop = end < 0 ? this.bytes.length : end;
-    const s = utf8(this.bytes, this.pos, stop);
-    this.pos = stop + 1;
+    const end = this.stringEnd();
+    const s = utf8(this.bytes, this.pos, end);
+    this.pos = end + 1;
     return s;
   }
 }

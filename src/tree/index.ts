@@ -219,7 +219,7 @@ async function checkInMirrors(
   }
   units.sort((a, b) => a.path.localeCompare(b.path));
   const source = await analyze();
-  trace('mirrors restored');
+  trace('units checked, mirrors restored');
   return {
     verdict: overall(units, source),
     changedFiles: changes.map((c) => c.path),

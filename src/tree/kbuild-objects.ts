@@ -7,7 +7,7 @@
 // the directory's Makefile and what that includes), so a later check asks make only when one
 // of them changed.
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runTool } from '../build/exec.js';
@@ -54,16 +54,20 @@ export class KbuildIndex {
     return this.stored;
   }
 
-  private async digest(rel: string): Promise<string | undefined> {
-    try {
-      return createHash('sha256').update(await readFile(path.join(this.tree, rel))).digest('hex');
-    } catch {
-      return undefined;
+  private readonly digests = new Map<string, Promise<string | undefined>>();
+
+  /** A file's content hash, read once per index (auto.conf is a dependency of every directory). */
+  private digest(rel: string): Promise<string | undefined> {
+    let d = this.digests.get(rel);
+    if (!d) {
+      d = readFile(path.join(this.tree, rel)).then((bytes) => createHash('sha256').update(bytes).digest('hex'), () => undefined);
+      this.digests.set(rel, d);
     }
+    return d;
   }
 
-  private async exists(rel: string): Promise<boolean> {
-    return (await this.digest(rel)) !== undefined;
+  private exists(rel: string): Promise<boolean> {
+    return access(path.join(this.tree, rel)).then(() => true, () => false);
   }
 
   /** The kept answer for `dir` when every makefile it came from is unchanged. */
