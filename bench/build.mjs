@@ -19,7 +19,7 @@ const out = mkdtempSync(join(tmpdir(), 'cdm-bench-build-'));
 
 async function build() {
   const t = performance.now();
-  const r = await execa('node', [CLI, 'build', '--json', '--src', target.sourceDir, '--kallsyms', kallsyms, '--vmlinux', vmlinux, '--headers', target.headersDir,
+  const r = await execa(CLI, ['build', '--json', '--src', target.sourceDir, '--kallsyms', kallsyms, '--vmlinux', vmlinux, '--headers', target.headersDir,
     '--name', 'cdm_bench', '-o', join(out, 'cdm_bench.ko'), PATCH], { reject: false, stdin: 'ignore' });
   const wall = performance.now() - t;
   if (r.exitCode !== 0) throw new Error(`build failed: ${r.stderr}`);

@@ -2,6 +2,7 @@
 // and original objects cached) and, unless --smoke, cold (mirrors removed first), split into
 // make's own overhead, the compiler, objtool and the tool's own time, which the CLI's trace
 // (CDM_TRACE=1) splits into before the first compiler starts and after the last one ends.
+// The CLI runs as a user runs it: the bin as a program (its shebang decides how Node starts).
 // Usage: node bench/check.mjs [--smoke]   (after `npm run build`)
 import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -53,7 +54,7 @@ function compileWindow(stderr) {
 
 async function check(patch) {
   const t = performance.now();
-  const r = await execa('node', [CLI, 'check', '--json', '--src', target.sourceDir, join(DATA, patch)], { reject: false, stdin: 'ignore', env: { CDM_TRACE: '1' } });
+  const r = await execa(CLI, ['check', '--json', '--src', target.sourceDir, join(DATA, patch)], { reject: false, stdin: 'ignore', env: { CDM_TRACE: '1' } });
   const wall = performance.now() - t;
   const { first, last } = compileWindow(r.stderr);
   const report = JSON.parse(r.stdout);

@@ -62,7 +62,7 @@ async function corpus(oldTree, newTree, dir) {
 
 async function cli(args) {
   const t = performance.now();
-  const r = await execa('node', [CLI, ...args], { reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+  const r = await execa(CLI, [...args], { reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
   return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t };
 }
 

@@ -8,9 +8,10 @@ import type { IndexedEntity } from './entities.js';
 import { baseName, fragmentParent, pairsByUse } from './names.js';
 import { exportedName, isDebugOrMetadata, isInitSection, isKnownSection, isRelRo } from './sections.js';
 import type { SpecialSectionRecord } from './special-sections.js';
-import type { InlinedInstance } from './inlining.js';
+import type { InlinedInstance, InliningDetail } from './inlining.js';
 import { referrers, type CarriedReadOnly } from './rodata-escape.js';
 import type { DataResult, FunctionResult, ObjectDiff, Problem, SpecialRecord } from './types.js';
+import { byCodeUnit } from '../common/order.js';
 
 export interface ClassifyInput {
   orig: Side;
@@ -19,10 +20,12 @@ export interface ClassifyInput {
   /** Function symbol indices with an fentry/patchable entry, per side. */
   traced: { orig: Set<number>; patched: Set<number> };
   special: { orig: SpecialSectionRecord[]; patched: SpecialSectionRecord[] };
-  /** Inlined callee chains per function name, per side (empty maps without DWARF). */
-  inlining: { orig: Map<string, string[][]>; patched: Map<string, string[][]> };
-  /** Inlined instances with their code ranges, per function name, per side (empty without DWARF). */
-  inlinedInstances?: { orig: Map<string, InlinedInstance[]>; patched: Map<string, InlinedInstance[]> };
+  /**
+   * Inlined callee chains and instances per function name, per side (empty without DWARF). The
+   * patched side's is asked for the changed functions only when the edited functions are known
+   * (all of them otherwise): it is read after the patched compile, while the user waits.
+   */
+  inlining: { orig: InliningDetail; patched: (only?: ReadonlySet<string>) => InliningDetail };
   /** Symbols that live in special sections (descriptors, export entries): not plain data. */
   specialSectionNames: (name: string) => boolean;
   /** Changed read-only data the patch carries, and the functions that read it (rodata-escape.ts). */
@@ -32,6 +35,9 @@ export interface ClassifyInput {
   /** Functions the source diff edits, when known (DiffOptions.editedFunctions). */
   editedFunctions?: ReadonlySet<string>;
 }
+
+/** Both sides' inlining, as read for this classification. */
+interface Inlining { orig: InliningDetail; patched: InliningDetail }
 
 const INFO_KINDS = new Set<Problem['kind']>(['removed-static-local']);
 
@@ -101,7 +107,9 @@ export function classify(input: ClassifyInput): ObjectDiff {
 
   const changedBases = new Set([...changedTargets.keys()].map((e) => baseName(e.name)));
   const viaCallers: FunctionResult[] = [];
-  const inlinedInto = inliningUse(input, new Set([...changedTargets.keys()].map((e) => c.forward.get(e)!.name)));
+  const changedPatched = new Set([...changedTargets.keys()].map((e) => c.forward.get(e)!.name));
+  const inlining: Inlining = { orig: input.inlining.orig, patched: input.inlining.patched(input.editedFunctions ? changedPatched : undefined) };
+  const inlinedInto = input.editedFunctions ? new Map() : inliningUse(inlining.patched, changedPatched);
   for (const [o, fragments] of changedTargets) {
     const p = c.forward.get(o)!;
     const r = result(o, 'changed', input);
@@ -109,8 +117,8 @@ export function classify(input: ClassifyInput): ObjectDiff {
     const d = firstDiff.get(o) ?? (fragments.length ? { offset: 0, what: `fragment ${fragments.join(', ')} changed` } : undefined);
     if (d) r.firstDifference = d;
     if (fragments.length) r.fragments = fragments;
-    const located = d && firstDiff.has(o) ? calleeAtDifference(input, o, p, d) : undefined;
-    const callees = inlinedChangedCallees(o.name, p.name, input, changedBases, inlinedInto);
+    const located = d && firstDiff.has(o) ? calleeAtDifference(inlining, o, p, d) : undefined;
+    const callees = inlinedChangedCallees(o.name, p.name, input, inlining, changedBases, inlinedInto);
     const edited = (name: string) => !input.editedFunctions || input.editedFunctions.has(baseName(name));
     if (located !== undefined && edited(located) && !callees.includes(located)) callees.unshift(located);
     r.cause = callees.length ? 'inlined' : byReference.has(o) ? 'reference' : 'edited';
@@ -153,7 +161,7 @@ export function classify(input: ClassifyInput): ObjectDiff {
   const data = classifyData(input, changedTargets, problems);
   problems.push(...newExports(input), ...unknownSections(input));
 
-  const list = [...functions.values(), ...lineOnly].sort((a, b) => a.name.localeCompare(b.name));
+  const list = [...functions.values(), ...lineOnly].sort((a, b) => byCodeUnit(a.name, b.name));
   const changed = list.filter((f) => f.status === 'changed' && f.cause !== 'line-numbers' && !f.replacedVia).map((f) => f.name);
   const added = list.filter((f) => f.status === 'new').map((f) => f.name);
   const removed = list.filter((f) => f.status === 'removed').map((f) => f.name);
@@ -196,8 +204,8 @@ function result(e: IndexedEntity, status: FunctionResult['status'], input: Class
  * unchanged one. The objects alone cannot tell an edit of a lone caller from an edit of a
  * callee inlined only there; the tree pipeline, which knows the hunks, can.
  */
-function inlinedChangedCallees(origName: string, patchedName: string, input: ClassifyInput, changedBases: Set<string>, inlinedInto: Map<string, { changed: number; unchanged: number }>): string[] {
-  const chains = [...(input.inlining.patched.get(patchedName) ?? []), ...(input.inlining.orig.get(origName) ?? [])];
+function inlinedChangedCallees(origName: string, patchedName: string, input: ClassifyInput, inlining: Inlining, changedBases: Set<string>, inlinedInto: Map<string, { changed: number; unchanged: number }>): string[] {
+  const chains = [...(inlining.patched.chains.get(patchedName) ?? []), ...(inlining.orig.chains.get(origName) ?? [])];
   const out: string[] = [];
   const nested = new Set<string>();
   for (const chain of chains) {
@@ -226,7 +234,7 @@ function inlinedChangedCallees(origName: string, patchedName: string, input: Cla
  * This is where the change shows: nearly always a change of that callee, though an edit of the
  * caller that changes what it passes to an inlined callee shows there too.
  */
-function calleeAtDifference(input: ClassifyInput, o: IndexedEntity, p: IndexedEntity, d: Difference): string | undefined {
+function calleeAtDifference(inlining: Inlining, o: IndexedEntity, p: IndexedEntity, d: Difference): string | undefined {
   const inner = (list: InlinedInstance[] | undefined, e: IndexedEntity) => {
     const at = e.offset + BigInt(d.offset);
     let best: InlinedInstance | undefined;
@@ -237,13 +245,13 @@ function calleeAtDifference(input: ClassifyInput, o: IndexedEntity, p: IndexedEn
     const callee = best?.chain[best.chain.length - 1];
     return callee === undefined || callee === '<unknown>' || callee === baseName(o.name) ? undefined : callee;
   };
-  return inner(input.inlinedInstances?.patched.get(p.name), p) ?? inner(input.inlinedInstances?.orig.get(o.name), o);
+  return inner(inlining.patched.instances.get(p.name), p) ?? inner(inlining.orig.instances.get(o.name), o);
 }
 
 /** For each inlined callee: how many changed and unchanged functions of the patched build inline it. */
-function inliningUse(input: ClassifyInput, changedPatchedNames: Set<string>): Map<string, { changed: number; unchanged: number }> {
+function inliningUse(patched: InliningDetail, changedPatchedNames: Set<string>): Map<string, { changed: number; unchanged: number }> {
   const use = new Map<string, { changed: number; unchanged: number }>();
-  for (const [fn, chains] of input.inlining.patched) {
+  for (const [fn, chains] of patched.chains) {
     const callees = new Set(chains.flat());
     for (const callee of callees) {
       const u = use.get(callee) ?? { changed: 0, unchanged: 0 };

@@ -3,7 +3,7 @@ import { InputError } from '../common/errors.js';
 import { readElfFile, SHT, STT, machineName, type ElfObject } from '../elf/index.js';
 import { correlate, type Correlation, type Side } from './correlate.js';
 import { compareEntities, compareRelocations } from './compare.js';
-import type { IndexedEntity } from './entities.js';
+import type { IndexedEntity, ObjectIndex } from './entities.js';
 import { disassemble, objdumpFor, onlyLineNumbersDiffer } from './line-sinks.js';
 import { classify } from './classify.js';
 import { readInternalBranches } from './branches.js';
@@ -34,32 +34,72 @@ export interface PreparedObject {
   path: string;
   obj: ElfObject;
   side: Side;
-  /** DWARF inlining (absent without -g or when not asked for). */
-  inlining?: InliningDetail;
+  /**
+   * DWARF inlining (absent without -g or when not asked for): of the functions in `only`, or of
+   * all. Read at once, or on the first call when prepared with `inlining: 'on-demand'`.
+   */
+  inlining?: (only?: ReadonlySet<string>) => InliningDetail;
   /** Special-section records by function, and the functions ftrace can patch (__mcount_loc). */
   special: SpecialSectionRecord[];
   traced: Set<number>;
+}
+
+export interface PrepareOptions {
+  /**
+   * Read DWARF inlining now (true, the default), not at all (false), or when the differ asks,
+   * for the functions it asks about ('on-demand': the patched side, read while the user waits).
+   */
+  inlining?: boolean | 'on-demand';
+  /** The other build, already prepared: its instruction ends serve every section whose bytes are the same. */
+  like?: PreparedObject;
 }
 
 /**
  * Read one build of the TU. The tree pipeline prepares the original while the patched side
  * still compiles, so only the patched side's reading is left once gcc is done.
  */
-export async function prepareObject(path: string, opts: Pick<DiffOptions, 'inlining'> = {}): Promise<PreparedObject> {
+export async function prepareObject(path: string, opts: PrepareOptions = {}): Promise<PreparedObject> {
   const obj = await readElfFile(path);
   const index = indexObject(obj, path);
-  const ends = readInstructionEnds(index, sectionsNeedingBoundaries(index));
+  const reused = opts.like ? sameInstructionEnds(index, opts.like.side) : new Map<number, bigint[]>();
+  const ends = readInstructionEnds(index, sectionsNeedingBoundaries(index).filter((i) => !reused.has(i)));
   ends.catch(() => undefined); // awaited below, unless the DWARF walk throws first
-  // The DWARF walk is synchronous: it runs while objdump does.
-  const inlining = (opts.inlining ?? true) && hasDwarf(obj) ? inliningDetail(obj) : undefined;
+  let inlining: PreparedObject['inlining'];
+  if ((opts.inlining ?? true) !== false && hasDwarf(obj)) {
+    if (opts.inlining === 'on-demand') inlining = (only) => inliningDetail(obj, only);
+    else {
+      // The DWARF walk is synchronous: it runs while objdump does.
+      const all = inliningDetail(obj);
+      inlining = () => all;
+    }
+  }
   const special = splitSpecialSections(obj);
-  return { path, obj, side: { index, ends: await ends }, inlining, special, traced: tracedFunctions(obj) };
+  const side: Side = { index, ends: new Map([...reused, ...(await ends)]) };
+  return { path, obj, side, inlining, special, traced: tracedFunctions(obj) };
+}
+
+/**
+ * Instruction ends of `index`'s text sections that hold exactly the bytes of the same-named
+ * section of `other`, whose ends are known: decoding depends on the bytes alone, so a function
+ * the patch left alone needs no second disassembly.
+ */
+function sameInstructionEnds(index: ObjectIndex, other: Side): Map<number, bigint[]> {
+  const out = new Map<number, bigint[]>();
+  const byName = new Map<string, number>();
+  for (const i of other.ends.keys()) byName.set(other.index.obj.sections[i]!.name, i);
+  for (const section of index.obj.sections) {
+    const i = byName.get(section.name);
+    if (i === undefined) continue;
+    const theirs = other.index.obj.sections[i]!;
+    if (Buffer.from(section.data.buffer, section.data.byteOffset, section.data.length).equals(theirs.data)) out.set(section.index, other.ends.get(i)!);
+  }
+  return out;
 }
 
 type ObjectInput = string | PreparedObject | Promise<PreparedObject>;
 
 export async function diffObjects(origInput: ObjectInput, patchedInput: ObjectInput, opts: DiffOptions = {}): Promise<ObjectDiff> {
-  const prepare = (x: ObjectInput) => (typeof x === 'string' ? prepareObject(x, opts) : x);
+  const prepare = (x: ObjectInput) => (typeof x === 'string' ? prepareObject(x, { inlining: opts.inlining }) : x);
   const [o, p] = await Promise.all([prepare(origInput), prepare(patchedInput)]);
   const { path: origPath, obj: origObj, side: orig } = o;
   const { path: patchedPath, obj: patchedObj, side: patched } = p;
@@ -70,7 +110,8 @@ export async function diffObjects(origInput: ObjectInput, patchedInput: ObjectIn
     throw new InputError(`${origPath} and ${patchedPath} share no function or data names: they are not two builds of one translation unit`);
   }
   const none: InliningDetail = { chains: new Map(), instances: new Map() };
-  const [inlOrig, inlPatched] = o.inlining && p.inlining ? [o.inlining, p.inlining] : [none, none];
+  // Read alike on both sides: when one build has no DWARF, neither side's inlining is used.
+  const both = o.inlining && p.inlining ? { orig: o.inlining, patched: p.inlining } : undefined;
   const machine = origObj.header.machine;
   await readInternalBranches(orig, patched, correlation, objdumpFor(machine), (o, p) => compareEntities(orig, o, patched, p, correlation) !== undefined);
   const lineOnly = await lineNumberOnlyChanges(orig, patched, correlation);
@@ -80,8 +121,7 @@ export async function diffObjects(origInput: ObjectInput, patchedInput: ObjectIn
     orig, patched, correlation,
     traced: { orig: o.traced, patched: p.traced },
     special: { orig: o.special, patched: p.special },
-    inlining: { orig: inlOrig.chains, patched: inlPatched.chains },
-    inlinedInstances: { orig: inlOrig.instances, patched: inlPatched.instances },
+    inlining: { orig: both ? both.orig() : none, patched: (only) => (both ? both.patched(only) : none) },
     specialSectionNames: (name) => isSpecialSection(machine, name),
     readOnly,
     editedFunctions: opts.editedFunctions,

@@ -19,8 +19,12 @@
 import { readElfFile } from '../elf/read.js';
 import { DW_TAG, readDies, readUleb, type DwarfDie } from '../elf/dwarf.js';
 import { SHT } from '../elf/constants.js';
-import type { ElfObject, ElfRelocation } from '../elf/types.js';
+import { relocationIndex, type RelocationIndex } from '../elf/relocation-index.js';
+import type { ElfObject } from '../elf/types.js';
 import { FunctionIndex } from './special-sections.js';
+
+/** A callee whose DIE gives no name. */
+const UNKNOWN = '<unknown>';
 
 /** A DIE's name, following abstract origins and specifications. */
 function nameOf(byOffset: Map<number, DwarfDie>, die: DwarfDie | undefined): string | undefined {
@@ -36,28 +40,25 @@ interface DebugSections {
   obj: ElfObject;
   functions: FunctionIndex;
   /** Relocations of a debug section, by offset. */
-  relocs: Map<string, Map<number, ElfRelocation>>;
+  relocs: Map<string, RelocationIndex>;
   data: Map<string, Uint8Array>;
 }
 
 function debugSections(obj: ElfObject): DebugSections {
-  const relocs = new Map<string, Map<number, ElfRelocation>>();
+  const relocs = new Map<string, RelocationIndex>();
   const data = new Map<string, Uint8Array>();
   const wanted = new Set(['.debug_info', '.debug_rnglists', '.debug_ranges']);
   for (const s of obj.sections) if (wanted.has(s.name) && s.type !== SHT.NOBITS) data.set(s.name, s.data);
   for (const rs of obj.relocations) {
     const target = obj.sections[rs.target];
-    if (!target || !wanted.has(target.name)) continue;
-    const m = new Map<number, ElfRelocation>();
-    for (const e of rs.entries) m.set(Number(e.offset), e);
-    relocs.set(target.name, m);
+    if (target && wanted.has(target.name)) relocs.set(target.name, relocationIndex(rs));
   }
   return { obj, functions: new FunctionIndex(obj), relocs, data };
 }
 
 /** The ELF function an address field (in a debug section, at `offset`) points to. */
 function functionAt(d: DebugSections, section: string, offset: number): string | undefined {
-  const rel = d.relocs.get(section)?.get(offset);
+  const rel = d.relocs.get(section)?.at(offset);
   if (!rel) return undefined;
   const sym = d.obj.symbols[rel.symbol];
   if (!sym || sym.special || sym.shndx === 0) return undefined;
@@ -116,7 +117,7 @@ export interface InlinedInstance { chain: string[]; ranges: CodeRange[] }
 
 /** The place an address field (in a debug section, at `offset`) names, through its relocation. */
 function placeAt(d: DebugSections, section: string, offset: number): { shndx: number; at: bigint } | undefined {
-  const rel = d.relocs.get(section)?.get(offset);
+  const rel = d.relocs.get(section)?.at(offset);
   if (!rel) return undefined;
   const sym = d.obj.symbols[rel.symbol];
   if (!sym || sym.special || sym.shndx === 0) return undefined;
@@ -243,7 +244,7 @@ export function inliningFromDies(
     for (let j = i + 1; j < stack.length; j++) {
       const s = stack[j]!;
       if (s.tag !== DW_TAG.inlined_subroutine) continue;
-      chain.push(nameOf(byOffset, byOffset.get(s.origin ?? -1) ?? s) ?? '<unknown>');
+      chain.push(nameOf(byOffset, byOffset.get(s.origin ?? -1) ?? s) ?? UNKNOWN);
     }
     if (instances) {
       const ranges = instances.ranges(die);
@@ -281,18 +282,38 @@ export interface InliningDetail {
   instances: Map<string, InlinedInstance[]>;
 }
 
-/** readInlining plus where each inlined instance's code lies, for an object already read. */
-export function inliningDetail(obj: ElfObject): InliningDetail {
-  // Only these two tags take part (origins lead to subprograms); everything else is skipped.
-  const dies = readDies(obj, new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine]));
-  const instances = new Map<string, InlinedInstance[]>();
-  if (dies.length === 0) return { chains: new Map(), instances };
+/**
+ * readInlining plus where each inlined instance's code lies, for an object already read. With
+ * `only` (ELF function names), just those functions' entries: the walk jumps over every other
+ * function's body and every type by DW_AT_sibling, which for a kernel object is most of
+ * .debug_info. A callee it cannot name that way (its DIE sat in a skipped subtree) sends it
+ * back to the whole walk, so the answer for those functions is the same either way.
+ */
+export function inliningDetail(obj: ElfObject, only?: ReadonlySet<string>): InliningDetail {
+  if (!obj.sections.some((s) => s.name === '.debug_info')) return { chains: new Map(), instances: new Map() };
   const d = debugSections(obj);
-  const chains = inliningFromDies(dies, (die) => {
+  const elfName = (die: DwarfDie) => {
     if (die.lowPcAt !== undefined) return functionAt(d, '.debug_info', die.lowPcAt);
     if (die.ranges !== undefined) return functionOfRanges(d, die);
     return undefined;
-  }, { ranges: (die) => instanceRanges(d, die), out: instances });
+  };
+  // Inside the unit, only the bodies of functions in `only` (an unnamed one, to be safe); below
+  // depth 1 everything met is inside such a body.
+  const descend = only && ((die: DwarfDie) => {
+    if (die.depth !== 1) return true;
+    if (die.tag !== DW_TAG.subprogram) return false;
+    const name = elfName(die);
+    return name === undefined ? die.lowPcAt !== undefined || die.ranges !== undefined : only.has(name);
+  });
+  // Only these two tags take part (origins lead to subprograms); everything else is skipped.
+  const dies = readDies(obj, new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine]), descend);
+  const instances = new Map<string, InlinedInstance[]>();
+  const chains = inliningFromDies(dies, elfName, { ranges: (die) => instanceRanges(d, die), out: instances });
+  if (!only) return { chains, instances };
+  if ([...chains.values()].some((list) => list.some((chain) => chain.includes(UNKNOWN)))) return inliningDetail(obj);
+  // Functions met on the way but not asked for were not looked into.
+  for (const name of chains.keys()) if (!only.has(name)) chains.delete(name);
+  for (const name of instances.keys()) if (!only.has(name)) instances.delete(name);
   return { chains, instances };
 }
 

@@ -7,7 +7,8 @@
 // parse again, ~150 ms after every compile; the binary is 220 KB and walks in a few ms.
 import { InputError } from '../common/errors.js';
 import { SHT } from './constants.js';
-import type { ElfObject } from './types.js';
+import { relocationIndex } from './relocation-index.js';
+import type { ElfObject, ElfRelocation } from './types.js';
 
 export const DW_TAG = { subprogram: 0x2e, inlined_subroutine: 0x1d } as const;
 
@@ -35,7 +36,7 @@ export interface DwarfDie {
   addressSize: number;
 }
 
-const AT = { name: 0x03, low_pc: 0x11, high_pc: 0x12, abstract_origin: 0x31, specification: 0x47, ranges: 0x55, linkage_name: 0x6e, MIPS_linkage_name: 0x2007 } as const;
+const AT = { sibling: 0x01, name: 0x03, low_pc: 0x11, high_pc: 0x12, abstract_origin: 0x31, specification: 0x47, ranges: 0x55, linkage_name: 0x6e, MIPS_linkage_name: 0x2007 } as const;
 
 const FORM = {
   addr: 0x01, block2: 0x03, block4: 0x04, data2: 0x05, data4: 0x06, data8: 0x07, string: 0x08, block: 0x09, block1: 0x0a,
@@ -47,6 +48,9 @@ const FORM = {
 } as const;
 
 interface Abbrev { tag: number; children: boolean; attrs: number[]; forms: number[]; consts: number[] }
+
+/** How a DIE of one abbreviation is skipped: its attributes' byte size (-1: variable), its DW_AT_sibling's place in them. */
+interface Layout { size: number; siblingAt: number; siblingForm: number }
 
 /** Malformed DWARF is a malformed object (exit 2). */
 class DwarfFormatError extends InputError {
@@ -149,22 +153,19 @@ function parseAbbrevs(bytes: Uint8Array, offset: number, little: boolean): Map<n
 }
 
 /**
- * What a relocation adds at each offset of `section` (a section symbol's value plus addend):
- * in a relocatable object the offsets into .debug_str, .debug_abbrev, .debug_rnglists are 0 in
- * the bytes and live in the relocation (RELA).
+ * What a relocation adds at an offset of `section` (its symbol's value plus addend): in a
+ * relocatable object the offsets into .debug_str, .debug_abbrev, .debug_rnglists are 0 in the
+ * bytes and live in the relocation (RELA).
  */
-function relocatedValues(obj: ElfObject, section: number): { values: Map<number, number>; rela: boolean } {
-  const values = new Map<number, number>();
-  let rela = true;
-  for (const rs of obj.relocations) {
-    if (rs.target !== section) continue;
-    rela = rs.rela;
-    for (const e of rs.entries) {
-      const sym = obj.symbols[e.symbol];
-      values.set(Number(e.offset), Number((sym?.value ?? 0n) + e.addend));
-    }
-  }
-  return { values, rela };
+function relocatedValues(obj: ElfObject, section: number): { valueAt: (offset: number) => number | undefined; rela: boolean } {
+  const sections = obj.relocations.filter((rs) => rs.target === section);
+  const indexes = sections.map(relocationIndex);
+  const valueAt = (offset: number) => {
+    let found: ElfRelocation | undefined;
+    for (const index of indexes) found = index.at(offset) ?? found;
+    return found && Number((obj.symbols[found.symbol]?.value ?? 0n) + found.addend);
+  };
+  return { valueAt, rela: sections.at(-1)?.rela ?? true };
 }
 
 /** Bytes a value of `form` takes when that does not depend on the value; -1 when it does. */
@@ -191,14 +192,18 @@ function fixedFormSize(form: number, addressSize: number, offsetSize: number, ve
  * from depth in document order: without them a kept DIE would seem to sit inside an earlier
  * sibling of its real parent. Childless ones (members, parameters, variables: most DIEs of a
  * kernel object) are skipped, by size where their forms allow it.
+ *
+ * With `descend`, a DIE that has children and a DW_AT_sibling is asked whether its children are
+ * wanted; when not, the walk jumps to its sibling (a type's members, an unwanted function's
+ * body are never decoded). Without DW_AT_sibling the children are walked as usual.
  */
-export function readDies(obj: ElfObject, tags?: ReadonlySet<number>): DwarfDie[] {
+export function readDies(obj: ElfObject, tags?: ReadonlySet<number>, descend?: (die: DwarfDie) => boolean): DwarfDie[] {
   const section = (name: string) => obj.sections.find((s) => s.name === name && s.type !== SHT.NOBITS);
   const info = section('.debug_info');
   const abbrevSection = section('.debug_abbrev');
   if (!info || !abbrevSection || info.data.length === 0) return [];
   const little = obj.header.endian === 'little';
-  const { values: relocated, rela } = relocatedValues(obj, info.index);
+  const { valueAt: relocated, rela } = relocatedValues(obj, info.index);
   const strings = stringTable(section('.debug_str')?.data);
   const lineStrings = stringTable(section('.debug_line_str')?.data);
   const c = new Cursor(info.data, little);
@@ -208,7 +213,7 @@ export function readDies(obj: ElfObject, tags?: ReadonlySet<number>): DwarfDie[]
   const offsetAt = (size: number) => {
     const at = c.pos;
     const raw = c.sized(size);
-    const r = relocated.get(at);
+    const r = relocated(at);
     return r === undefined ? raw : rela ? r : r + raw;
   };
 
@@ -239,23 +244,29 @@ export function readDies(obj: ElfObject, tags?: ReadonlySet<number>): DwarfDie[]
       abbrevs = parseAbbrevs(abbrevSection.data, abbrevOffset, little);
       abbrevCache.set(abbrevOffset, abbrevs);
     }
-    // Per abbreviation of this unit: the byte size of a DIE's attributes when fixed (skippable).
-    const skipSize = new Map<Abbrev, number>();
-    const fixedSize = (a: Abbrev) => {
-      let size = skipSize.get(a);
-      if (size === undefined) {
-        size = 0;
-        for (const form of a.forms) {
+    // Per abbreviation of this unit: the byte size of a DIE's attributes when fixed (skippable),
+    // and where in them its DW_AT_sibling is (-1: none, or after a variable-size value).
+    const layouts = new Map<Abbrev, Layout>();
+    const fixedLayout = (a: Abbrev) => {
+      let layout = layouts.get(a);
+      if (!layout) {
+        layout = { size: 0, siblingAt: -1, siblingForm: 0 };
+        for (let i = 0; i < a.forms.length; i++) {
+          const form = a.forms[i]!;
           const n = fixedFormSize(form, addressSize, offsetSize, version);
           if (n < 0) {
-            size = -1;
+            layout.size = -1;
             break;
           }
-          size += n;
+          if (a.attrs[i] === AT.sibling) {
+            layout.siblingAt = layout.size;
+            layout.siblingForm = form;
+          }
+          layout.size += n;
         }
-        skipSize.set(a, size);
+        layouts.set(a, layout);
       }
-      return size;
+      return layout;
     };
     let depth = 0;
     while (c.pos < unitEnd) {
@@ -269,89 +280,105 @@ export function readDies(obj: ElfObject, tags?: ReadonlySet<number>): DwarfDie[]
       if (!abbrev) throw new DwarfFormatError(`DIE at 0x${offset.toString(16)} uses abbreviation ${code}, which its unit does not define`);
       const die: DwarfDie = { offset, depth, tag: abbrev.tag, version, addressSize };
       const keep = !tags || tags.has(abbrev.tag);
-      const size = keep ? -1 : fixedSize(abbrev);
-      if (size >= 0) {
-        c.skip(size);
-        if (abbrev.children) {
-          dies.push(die); // bare, for the nesting: it may be an ancestor of a kept DIE
-          depth++;
+      const layout = keep ? undefined : fixedLayout(abbrev);
+      let sibling: number | undefined;
+      if (layout && layout.size >= 0) {
+        // Skipped by size: only a DW_AT_sibling is read, and only when it could be followed.
+        if (descend && abbrev.children && layout.siblingAt >= 0) {
+          const at = c.pos;
+          c.skip(layout.siblingAt);
+          sibling = reference(layout.siblingForm, c.sized(fixedFormSize(layout.siblingForm, addressSize, offsetSize, version)), unitStart);
+          c.pos = at;
         }
-        continue;
-      }
-      for (let i = 0; i < abbrev.attrs.length; i++) {
-        const at = abbrev.attrs[i]!;
-        let form = abbrev.forms[i]!;
-        if (form === FORM.indirect) form = c.uleb();
-        const valueAt = c.pos;
-        // The value when it is a number or a reference; strings are set below.
-        let value: number | undefined;
-        let text: string | undefined;
-        switch (form) {
-          case FORM.addr: value = offsetAt(addressSize); break;
-          case FORM.data1: case FORM.ref1: case FORM.flag: case FORM.strx1: case FORM.addrx1: value = c.u8(); break;
-          case FORM.data2: case FORM.ref2: case FORM.strx2: case FORM.addrx2: value = c.u16(); break;
-          case FORM.strx3: case FORM.addrx3: c.pos += 3; break;
-          // DWARF 2 and 3 give section offsets (DW_AT_ranges, DW_AT_stmt_list) as data4/data8: relocated.
-          case FORM.data4: value = offsetAt(4); break;
-          case FORM.data8: value = offsetAt(8); break;
-          case FORM.ref4: case FORM.ref_sup4: case FORM.strx4: case FORM.addrx4: value = c.u32(); break;
-          case FORM.ref8: case FORM.ref_sig8: case FORM.ref_sup8: value = c.u64(); break;
-          case FORM.data16: c.pos += 16; break;
-          case FORM.sdata: value = c.sleb(); break;
-          case FORM.udata: case FORM.ref_udata: case FORM.strx: case FORM.addrx: case FORM.loclistx: case FORM.rnglistx:
-          case FORM.GNU_addr_index: case FORM.GNU_str_index:
-            value = c.uleb(); break;
-          // Strings are decoded only for DIEs that are kept.
-          case FORM.string: if (keep) text = c.cstring(); else c.skipString(); break;
-          case FORM.strp: { const at = offsetAt(offsetSize); if (keep) text = strings(at); break; }
-          case FORM.line_strp: { const at = offsetAt(offsetSize); if (keep) text = lineStrings(at); break; }
-          case FORM.ref_addr: value = offsetAt(version <= 2 ? addressSize : offsetSize); break;
-          case FORM.sec_offset: case FORM.strp_sup: case FORM.GNU_ref_alt: case FORM.GNU_strp_alt: value = offsetAt(offsetSize); break;
-          // The length is read before the cursor moves past the block (`c.pos += c.u8()` would not).
-          case FORM.block1: c.skip(c.u8()); break;
-          case FORM.block2: c.skip(c.u16()); break;
-          case FORM.block4: c.skip(c.u32()); break;
-          case FORM.block: case FORM.exprloc: c.skip(c.uleb()); break;
-          case FORM.flag_present: break;
-          case FORM.implicit_const: value = abbrev.consts[i]; break;
-          default: throw new DwarfFormatError(`DIE at 0x${offset.toString(16)}: unknown attribute form 0x${form.toString(16)}`);
-        }
-        switch (at) {
-          case AT.name:
-            if (die.name === undefined && text !== undefined) die.name = text;
-            break;
-          case AT.linkage_name:
-          case AT.MIPS_linkage_name:
-            if (text !== undefined) die.name = text;
-            break;
-          case AT.abstract_origin:
-          case AT.specification: {
-            const local = form === FORM.ref1 || form === FORM.ref2 || form === FORM.ref4 || form === FORM.ref8 || form === FORM.ref_udata;
-            const target = value === undefined || !(local || form === FORM.ref_addr) ? undefined : local ? unitStart + value : value;
-            if (at === AT.abstract_origin) die.origin = target;
-            else die.specification = target;
-            break;
+        c.skip(layout.size);
+      } else {
+        for (let i = 0; i < abbrev.attrs.length; i++) {
+          const at = abbrev.attrs[i]!;
+          let form = abbrev.forms[i]!;
+          if (form === FORM.indirect) form = c.uleb();
+          const valueAt = c.pos;
+          // The value when it is a number or a reference; strings are set below.
+          let value: number | undefined;
+          let text: string | undefined;
+          switch (form) {
+            case FORM.addr: value = offsetAt(addressSize); break;
+            case FORM.data1: case FORM.ref1: case FORM.flag: case FORM.strx1: case FORM.addrx1: value = c.u8(); break;
+            case FORM.data2: case FORM.ref2: case FORM.strx2: case FORM.addrx2: value = c.u16(); break;
+            case FORM.strx3: case FORM.addrx3: c.pos += 3; break;
+            // DWARF 2 and 3 give section offsets (DW_AT_ranges, DW_AT_stmt_list) as data4/data8: relocated.
+            case FORM.data4: value = offsetAt(4); break;
+            case FORM.data8: value = offsetAt(8); break;
+            case FORM.ref4: case FORM.ref_sup4: case FORM.strx4: case FORM.addrx4: value = c.u32(); break;
+            case FORM.ref8: case FORM.ref_sig8: case FORM.ref_sup8: value = c.u64(); break;
+            case FORM.data16: c.pos += 16; break;
+            case FORM.sdata: value = c.sleb(); break;
+            case FORM.udata: case FORM.ref_udata: case FORM.strx: case FORM.addrx: case FORM.loclistx: case FORM.rnglistx:
+            case FORM.GNU_addr_index: case FORM.GNU_str_index:
+              value = c.uleb(); break;
+            // Strings are decoded only for DIEs that are kept.
+            case FORM.string: if (keep) text = c.cstring(); else c.skipString(); break;
+            case FORM.strp: if (keep) text = strings(offsetAt(offsetSize)); else c.skip(offsetSize); break;
+            case FORM.line_strp: if (keep) text = lineStrings(offsetAt(offsetSize)); else c.skip(offsetSize); break;
+            case FORM.ref_addr: value = offsetAt(version <= 2 ? addressSize : offsetSize); break;
+            case FORM.sec_offset: case FORM.strp_sup: case FORM.GNU_ref_alt: case FORM.GNU_strp_alt: value = offsetAt(offsetSize); break;
+            // The length is read before the cursor moves past the block (`c.pos += c.u8()` would not).
+            case FORM.block1: c.skip(c.u8()); break;
+            case FORM.block2: c.skip(c.u16()); break;
+            case FORM.block4: c.skip(c.u32()); break;
+            case FORM.block: case FORM.exprloc: c.skip(c.uleb()); break;
+            case FORM.flag_present: break;
+            case FORM.implicit_const: value = abbrev.consts[i]; break;
+            default: throw new DwarfFormatError(`DIE at 0x${offset.toString(16)}: unknown attribute form 0x${form.toString(16)}`);
           }
-          case AT.low_pc:
-            die.lowPcAt = valueAt;
-            break;
-          case AT.ranges:
-            // An index (rnglistx) needs the unit's DW_AT_rnglists_base: split DWARF, not gcc -g.
-            if (form !== FORM.rnglistx) die.ranges = value;
-            break;
-          case AT.high_pc:
-            // Only inlined instances need it (their place in the function).
-            if (abbrev.tag === DW_TAG.inlined_subroutine && value !== undefined) die.highPc = { value, isLength: form !== FORM.addr };
-            break;
+          switch (at) {
+            case AT.sibling:
+              sibling = reference(form, value, unitStart);
+              break;
+            case AT.name:
+              if (die.name === undefined && text !== undefined) die.name = text;
+              break;
+            case AT.linkage_name:
+            case AT.MIPS_linkage_name:
+              if (text !== undefined) die.name = text;
+              break;
+            case AT.abstract_origin:
+            case AT.specification: {
+              const target = reference(form, value, unitStart);
+              if (at === AT.abstract_origin) die.origin = target;
+              else die.specification = target;
+              break;
+            }
+            case AT.low_pc:
+              die.lowPcAt = valueAt;
+              break;
+            case AT.ranges:
+              // An index (rnglistx) needs the unit's DW_AT_rnglists_base: split DWARF, not gcc -g.
+              if (form !== FORM.rnglistx) die.ranges = value;
+              break;
+            case AT.high_pc:
+              // Only inlined instances need it (their place in the function).
+              if (abbrev.tag === DW_TAG.inlined_subroutine && value !== undefined) die.highPc = { value, isLength: form !== FORM.addr };
+              break;
+          }
         }
       }
+      // Others with children come bare, for the nesting: one may be an ancestor of a kept DIE.
       if (keep) dies.push(die);
       else if (abbrev.children) dies.push({ offset, depth, tag: abbrev.tag, version, addressSize });
-      if (abbrev.children) depth++;
+      if (!abbrev.children) continue;
+      if (descend && sibling !== undefined && sibling > c.pos && sibling <= unitEnd && !descend(die)) c.pos = sibling;
+      else depth++;
     }
     c.pos = Math.max(unitEnd, unitStart + 1);
   }
   return dies;
+}
+
+/** A reference attribute's target as a .debug_info offset (unit-local forms are relative to the unit). */
+function reference(form: number, value: number | undefined, unitStart: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (form === FORM.ref1 || form === FORM.ref2 || form === FORM.ref4 || form === FORM.ref8 || form === FORM.ref_udata) return unitStart + value;
+  return form === FORM.ref_addr ? value : undefined;
 }
 
 /** Strings of a string section by offset, decoded once each. */

@@ -2,6 +2,7 @@
 // for every command; `lint` and `check` fill what they know, and text, JSON, SARIF and
 // Markdown are views of it. Fields beyond v0 are additions only (a v0 reader ignores them).
 import { ExitCode } from '../common/errors.js';
+import { byCodeUnit } from '../common/order.js';
 
 export const REPORT_SCHEMA = 'create-diff-module/report@0';
 
@@ -86,7 +87,7 @@ export function exitCodeForVerdict(verdict: Verdict): number {
 
 /** Stable order: file, line, severity, kind, symbol. */
 export function compareFindings(x: ReportFinding, y: ReportFinding): number {
-  return x.file.localeCompare(y.file) || (x.line ?? 0) - (y.line ?? 0) || SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity] || x.kind.localeCompare(y.kind) || (x.symbol ?? '').localeCompare(y.symbol ?? '');
+  return byCodeUnit(x.file, y.file) || (x.line ?? 0) - (y.line ?? 0) || SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity] || byCodeUnit(x.kind, y.kind) || byCodeUnit(x.symbol ?? '', y.symbol ?? '');
 }
 
 /** Counts by severity, waived findings apart. */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { InputError } from '../common/errors.js';
 import { ALL_KIND_IDS, isKnownKind } from './kinds.js';
 import { type ReportFinding, type ReportRecord, type Verdict, type Waiver } from './model.js';
+import { byCodeUnit } from '../common/order.js';
 
 export const CONFIG_FILE_NAME = '.create-diff-module.json';
 
@@ -86,7 +87,7 @@ export function mergeWaivers(...lists: Waiver[][]): Waiver[] {
     const had = by.get(w.kind);
     if (!had || (had.reason === null && w.reason !== null)) by.set(w.kind, w);
   }
-  return [...by.values()].sort((a, b) => a.kind.localeCompare(b.kind));
+  return [...by.values()].sort((a, b) => byCodeUnit(a.kind, b.kind));
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   type TextOptions, type Verdict, type Waiver,
 } from '../report/index.js';
 import type { Finding, FunctionChange, SourceAnalysis } from './analyze.js';
+import { byCodeUnit } from '../common/order.js';
 
 export { REPORT_SCHEMA, type TextOptions, type Verdict };
 
@@ -30,7 +31,7 @@ export interface LintReport {
 export function buildReport(a: SourceAnalysis, opts: { allow?: string[]; waivers?: Waiver[]; notes?: ApplyNote[] } = {}): LintReport {
   const waivers: Waiver[] = [...(opts.waivers ?? [])];
   for (const kind of opts.allow ?? []) if (!waivers.some((w) => w.kind === kind)) waivers.push({ kind, reason: null, from: '--allow' });
-  waivers.sort((x, y) => x.kind.localeCompare(y.kind));
+  waivers.sort((x, y) => byCodeUnit(x.kind, y.kind));
   const allow = new Set(waivers.map((w) => w.kind));
   const findings = a.findings
     .map((f) => ({ ...f, section: null, ...(allow.has(f.kind) ? { waived: true } : {}) }))

@@ -5,6 +5,7 @@
 // any difference outside a short, reviewed list is refused, naming the option.
 import { readFile } from 'node:fs/promises';
 import { EnvironmentError } from '../common/errors.js';
+import { byCodeUnit } from '../common/order.js';
 
 /** `CONFIG_X` → value as written (`y`, `m`, `"text"`, `0x10`), or `n` for "is not set". */
 export type Kconfig = Map<string, string>;
@@ -41,7 +42,7 @@ export function diffKconfig(shipped: Kconfig, prepared: Kconfig): ConfigDifferen
     // Absent and "is not set" mean the same to kbuild.
     if ((a ?? 'n') !== (b ?? 'n')) out.push({ option, shipped: a, prepared: b });
   }
-  return out.sort((x, y) => x.option.localeCompare(y.option));
+  return out.sort((x, y) => byCodeUnit(x.option, y.option));
 }
 
 /**

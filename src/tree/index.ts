@@ -21,6 +21,7 @@ import { withLock } from '../common/lock.js';
 import { trace, traced } from '../common/trace.js';
 import { compareWithRunningConfig } from './config-check.js';
 import { differingFromBase, gitBaseReader } from '../git/index.js';
+import { byCodeUnit } from '../common/order.js';
 
 /** More translation units than this need --max-tus: a widely included header is hours of compiles. */
 export const DEFAULT_MAX_TUS = 200;
@@ -217,7 +218,7 @@ async function checkInMirrors(
     // now point at again: make would take them as up to date in the next check. Remove them.
     if (overlay) for (const u of units) for (const m of [paths.orig, paths.patched]) await rm(path.join(m, u.path), { force: true });
   }
-  units.sort((a, b) => a.path.localeCompare(b.path));
+  units.sort((a, b) => byCodeUnit(a.path, b.path));
   const source = await analyze();
   trace('units checked, mirrors restored');
   return {
@@ -259,7 +260,13 @@ async function checkUnit(paths: { orig: string; patched: string }, unit: string,
     const t = performance.now();
     trace(`${unit}: compiled`);
     const edited = await editedFunctions();
-    const diff = await traced(`${unit}: diff`, () => diffObjects(original ?? a.object, b.object, { editedFunctions: edited?.size ? edited : undefined }));
+    const diff = await traced(`${unit}: diff`, async () => {
+      const orig = await (original ?? prepareObject(a.object));
+      // The patched side is read while the user waits: its unchanged functions' instruction ends
+      // come from the original, and its DWARF is read for the changed functions only.
+      const patched = prepareObject(b.object, { inlining: 'on-demand', like: orig });
+      return diffObjects(orig, patched, { editedFunctions: edited?.size ? edited : undefined });
+    });
     const objects = keepDir ? await keep(keepDir, unit, a.object, b.object) : undefined;
     return {
       path: unit, object: await unitObject(paths.orig, unit), verdict: diff.verdict, diff, objects,

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileTargetObject, ensureTarget, TEST_ABI } from '../../src/target/index.js';
 import { readElfFile, SHF, STT, type ElfObject } from '../../src/elf/index.js';
-import { inliningFromDies, readInlining } from '../../src/diff/inlining.js';
+import { inliningDetail, inliningFromDies, readInlining } from '../../src/diff/inlining.js';
 import { DW_TAG, readDies } from '../../src/elf/dwarf.js';
 import { bothReadings } from '../helpers/readelf-dies.js';
 import { specialSectionLayouts, splitSpecialSections, tracedFunctions, type SpecialSectionRecord } from '../../src/diff/special-sections.js';
@@ -142,5 +142,17 @@ describe('kernel/fork.o', () => {
     const only = readDies(objects.get(name)!, new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine]));
     expect(only.length).toBeLessThan(dies.length / 4);
     expect(inliningFromDies(only)).toEqual(inliningFromDies(dies));
+    // Asked for some functions, the walk that jumps over the rest answers alike for those.
+    const obj = objects.get(name)!;
+    const all = inliningDetail(obj);
+    const names = [...all.chains.keys()];
+    for (const pick of [names.filter((_, i) => i % 7 === 0), names.filter((n) => (all.chains.get(n)?.length ?? 0) > 5).slice(0, 3)]) {
+      const part = inliningDetail(obj, new Set(pick));
+      expect([...part.chains.keys()].sort()).toEqual([...pick].sort());
+      for (const n of pick) {
+        expect(part.chains.get(n), n).toEqual(all.chains.get(n));
+        expect(part.instances.get(n), n).toEqual(all.instances.get(n));
+      }
+    }
   });
 });

@@ -46,6 +46,19 @@ describe('the CLI entry point', () => {
     expect(r.stdout.trim()).toBe(version);
   });
 
+  it('run as a program, Node does not load NODE_EXTRA_CA_CERTS (the tool makes no TLS connection)', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'cdm-code-cache-'));
+    const env = { CDM_CACHE_DIR: cache, NODE_EXTRA_CA_CERTS: join(cache, 'no-such-bundle.pem') };
+    // Through `node`, the file is loaded before any code runs (and its absence is warned about) …
+    const viaNode = await execa('node', [BIN, '--version'], { reject: false, stdin: 'ignore', env });
+    expect(viaNode.stderr).toContain('no-such-bundle.pem');
+    // … the shebang's `env -u` leaves it out.
+    const direct = await execa(BIN, ['--version'], { reject: false, stdin: 'ignore', env });
+    expect(direct.exitCode).toBe(0);
+    expect(direct.stdout.trim()).toBe(version);
+    expect(direct.stderr).toBe('');
+  });
+
   it('without the bundle (not built): exit 4 and what to run', async () => {
     const root = mkdtempSync(join(tmpdir(), 'cdm-unbuilt-'));
     mkdirSync(join(root, 'bin'));

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readElfFile } from '../../src/elf/index.js';
-import { inliningFromDies, readInlining } from '../../src/diff/inlining.js';
-import { DW_TAG, readDies } from '../../src/elf/dwarf.js';
+import { inliningDetail, inliningFromDies, readInlining } from '../../src/diff/inlining.js';
+import { DW_TAG, readDies, type DwarfDie } from '../../src/elf/dwarf.js';
 import { bothReadings } from '../helpers/readelf-dies.js';
 
 const KERNEL_FLAGS = ['-O2', '-c', '-ffunction-sections', '-fdata-sections', '-pg', '-mfentry', '-mrecord-mcount', '-fno-pic', '-mcmodel=kernel'];
@@ -81,6 +81,25 @@ describe('readInlining', () => {
     expect(ours).toEqual(readelf);
     // What the inlining analysis reads (two tags, plus bare enclosing DIEs) gives the same chains.
     expect(inliningFromDies(readDies(await readElfFile(object), new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine])))).toEqual(inliningFromDies(dies));
+  });
+
+  it.each([['-gdwarf-5'], ['-gdwarf-4'], ['-gdwarf-2']])('reads one function by jumping over the others (%s): same chains and instances', async (flags) => {
+    const object = join(dir, `only${flags.replace(/\W+/g, '_')}.o`);
+    await execa('gcc', [...KERNEL_FLAGS, ...flags.split(' '), join(dir, 'inl.c'), '-o', object]);
+    const obj = await readElfFile(object);
+    const tags = new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine]);
+    // DW_AT_sibling lets the walk skip whole subtrees (all but the last child's, which has none).
+    const deep = (dies: DwarfDie[]) => dies.filter((d) => d.depth >= 2).length;
+    const top = readDies(obj, tags, (die) => die.depth === 0);
+    expect(deep(top)).toBeLessThan(deep(readDies(obj, tags)) / 2);
+    const all = inliningDetail(obj);
+    for (const name of all.chains.keys()) {
+      const one = inliningDetail(obj, new Set([name]));
+      expect([...one.chains.keys()]).toEqual([name]);
+      expect(one.chains.get(name), name).toEqual(all.chains.get(name));
+      expect(one.instances.get(name), name).toEqual(all.instances.get(name));
+    }
+    expect(inliningDetail(obj, new Set()).chains.size).toBe(0);
   });
 
   it('gives an empty map for an object without DWARF', async () => {
