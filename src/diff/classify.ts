@@ -3,7 +3,7 @@
 import { SHF, SHT, machineName } from '../elf/index.js';
 import type { Correlation, Side } from './correlate.js';
 import { resolvedRelocations } from './correlate.js';
-import { compareEntities, type Difference } from './compare.js';
+import type { Difference } from './compare.js';
 import type { IndexedEntity } from './entities.js';
 import { baseName, fragmentParent, pairsByUse } from './names.js';
 import { exportedName, isDebugOrMetadata, isInitSection, isKnownSection, isRelRo } from './sections.js';
@@ -17,6 +17,8 @@ export interface ClassifyInput {
   orig: Side;
   patched: Side;
   correlation: Correlation;
+  /** compareEntities for a pair (original, its patched partner), asked once per pair. */
+  compare: (o: IndexedEntity, p: IndexedEntity) => Difference | undefined;
   /** Function symbol indices with an fentry/patchable entry, per side. */
   traced: { orig: Set<number>; patched: Set<number> };
   special: { orig: SpecialSectionRecord[]; patched: SpecialSectionRecord[] };
@@ -59,7 +61,7 @@ export function classify(input: ClassifyInput): ObjectDiff {
       if (!fragmentParent(o.name)) functions.set(o.name, result(o, 'removed', input));
       continue;
     }
-    let d = compareEntities(orig, o, patched, p, c);
+    let d = input.compare(o, p);
     const reads = input.readOnly?.readers.get(o);
     if (reads && (!d || input.lineOnly.has(o))) {
       // Same code, but it reads a read-only object whose contents change: replaced, carrying
@@ -301,7 +303,7 @@ function classifyData(input: ClassifyInput, changedTargets: Map<IndexedEntity, s
       }
       continue;
     }
-    const d = compareEntities(orig, o, patched, p, c);
+    const d = input.compare(o, p);
     if (!d) continue;
     // .data.rel.ro* is writable only until relocation (s390x's PIE kernel puts const tables
     // holding pointers there): read-only data for every purpose here.

@@ -61,11 +61,24 @@ export function correlate(orig: Side, patched: Side): Correlation {
 
 type Resolved = { rel: ElfRelocation; ref: Reference; token: string };
 
+const resolved = new WeakMap<Side, Map<IndexedEntity, Resolved[]>>();
+
+/** `e`'s relocations resolved in its build (kept: pairing, comparing and classifying each ask). */
 export function resolvedRelocations(side: Side, e: IndexedEntity): Resolved[] {
-  return e.relocations.map((rel) => {
-    const ref = resolveReference(side.index, e.sectionIndex, rel, side.ends);
-    return { rel, ref, token: `${rel.type}:${shapeOf(side, ref)}` };
-  });
+  let bySide = resolved.get(side);
+  if (!bySide) {
+    bySide = new Map();
+    resolved.set(side, bySide);
+  }
+  let list = bySide.get(e);
+  if (!list) {
+    list = e.relocations.map((rel) => {
+      const ref = resolveReference(side.index, e.sectionIndex, rel, side.ends);
+      return { rel, ref, token: `${rel.type}:${shapeOf(side, ref)}` };
+    });
+    bySide.set(e, list);
+  }
+  return list;
 }
 
 const signatures = new WeakMap<IndexedEntity, string>();

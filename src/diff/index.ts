@@ -2,7 +2,7 @@
 import { InputError } from '../common/errors.js';
 import { readElfFile, SHT, STT, machineName, type ElfObject } from '../elf/index.js';
 import { correlate, type Correlation, type Side } from './correlate.js';
-import { compareEntities, compareRelocations } from './compare.js';
+import { compareEntities, compareRelocations, type Difference } from './compare.js';
 import type { IndexedEntity, ObjectIndex } from './entities.js';
 import { disassemble, objdumpFor, onlyLineNumbersDiffer } from './line-sinks.js';
 import { classify } from './classify.js';
@@ -114,11 +114,17 @@ export async function diffObjects(origInput: ObjectInput, patchedInput: ObjectIn
   const both = o.inlining && p.inlining ? { orig: o.inlining, patched: p.inlining } : undefined;
   const machine = origObj.header.machine;
   await readInternalBranches(orig, patched, correlation, objdumpFor(machine), (o, p) => compareEntities(orig, o, patched, p, correlation) !== undefined);
-  const lineOnly = await lineNumberOnlyChanges(orig, patched, correlation);
+  // From here on the comparison of a pair cannot change (the internal branches are read).
+  const compared = new Map<IndexedEntity, Difference | undefined>();
+  const compare = (o: IndexedEntity, p: IndexedEntity) => {
+    if (!compared.has(o)) compared.set(o, compareEntities(orig, o, patched, p, correlation));
+    return compared.get(o);
+  };
+  const lineOnly = await lineNumberOnlyChanges(orig, patched, correlation, compare);
   const readOnly = await carriedReadOnly(orig, patched, correlation, (name) => isSpecialSection(machine, name));
   return classify({
     lineOnly,
-    orig, patched, correlation,
+    orig, patched, correlation, compare,
     traced: { orig: o.traced, patched: p.traced },
     special: { orig: o.special, patched: p.special },
     inlining: { orig: both ? both.orig() : none, patched: (only) => (both ? both.patched(only) : none) },
@@ -129,11 +135,11 @@ export async function diffObjects(origInput: ObjectInput, patchedInput: ObjectIn
 }
 
 /** Paired functions whose relocations agree and whose bytes differ only at line sinks. */
-async function lineNumberOnlyChanges(orig: Side, patched: Side, c: Correlation): Promise<Set<IndexedEntity>> {
+async function lineNumberOnlyChanges(orig: Side, patched: Side, c: Correlation, compare: (o: IndexedEntity, p: IndexedEntity) => Difference | undefined): Promise<Set<IndexedEntity>> {
   const candidates: Array<[IndexedEntity, IndexedEntity]> = [];
   for (const [o, p] of c.forward) {
     if (o.kind !== 'function' || o.size !== p.size) continue;
-    if (compareEntities(orig, o, patched, p, c) && !compareRelocations(orig, o, patched, p, c)) candidates.push([o, p]);
+    if (compare(o, p) && !compareRelocations(orig, o, patched, p, c)) candidates.push([o, p]);
   }
   const found = new Set<IndexedEntity>();
   const objdump = objdumpFor(orig.index.obj.header.machine);

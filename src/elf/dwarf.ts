@@ -59,17 +59,28 @@ class DwarfFormatError extends InputError {
   }
 }
 
-/** An unsigned LEB128 at `pos`: its value and the position after it (stops at the end of `bytes`). */
-export function readUleb(bytes: Uint8Array, pos: number): [number, number] {
+/** Where the last ulebAt stopped: a DIE walk decodes one or more per DIE, without a tuple each. */
+let ulebEnd = 0;
+
+/** The unsigned LEB128 at `pos` (stops at the end of `bytes`); the position after it is left in ulebEnd. */
+function ulebAt(bytes: Uint8Array, pos: number): number {
   let result = 0;
   let mul = 1;
   for (;;) {
     const b = bytes[pos++];
-    if (b === undefined) return [result, pos];
+    if (b === undefined) break;
     result += (b & 0x7f) * mul;
-    if ((b & 0x80) === 0) return [result, pos];
+    if ((b & 0x80) === 0) break;
     mul *= 128;
   }
+  ulebEnd = pos;
+  return result;
+}
+
+/** An unsigned LEB128 at `pos`: its value and the position after it (stops at the end of `bytes`). */
+export function readUleb(bytes: Uint8Array, pos: number): [number, number] {
+  const value = ulebAt(bytes, pos);
+  return [value, ulebEnd];
 }
 
 /** A cursor over one debug section. */
@@ -99,8 +110,8 @@ class Cursor {
   }
   uleb(): number {
     if (this.pos >= this.bytes.length) throw new DwarfFormatError('read past the end');
-    const [value, next] = readUleb(this.bytes, this.pos);
-    this.pos = next;
+    const value = ulebAt(this.bytes, this.pos);
+    this.pos = ulebEnd;
     return value;
   }
   sleb(): number {

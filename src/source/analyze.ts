@@ -2,8 +2,7 @@
 // and the patched text, find the top-level declarations the changed lines touch, compare
 // old and new structurally (normalized tokens: comments and layout are not changes) and
 // turn each difference into findings with file:line, kind, severity, message and remedy.
-import { structuredPatch } from 'diff';
-import type { FileChange } from '../patch/index.js';
+import { changedLineRanges, type FileChange, type LineRange } from '../patch/index.js';
 import { parseC, headerAnnotations, type Decl, type ParsedFile } from './decls.js';
 import { KINDS, type FindingKind, type Severity } from './kinds.js';
 import { blankComments, normalize } from './mask.js';
@@ -54,19 +53,8 @@ export interface AnalyzeOptions {
 // ---------------------------------------------------------------------------------------
 // Changed lines.
 
-interface Range {
-  oldStart: number;
-  oldLines: number;
-  newStart: number;
-  newLines: number;
-}
 
-function changedRanges(before: string, after: string): Range[] {
-  const p = structuredPatch('a', 'b', before, after, '', '', { context: 0 });
-  return p.hunks.map((h) => ({ oldStart: h.oldStart, oldLines: h.oldLines, newStart: h.newStart, newLines: h.newLines }));
-}
-
-function touches(d: Decl, ranges: Range[], side: 'old' | 'new'): boolean {
+function touches(d: Decl, ranges: LineRange[], side: 'old' | 'new'): boolean {
   for (const r of ranges) {
     const start = side === 'old' ? r.oldStart : r.newStart;
     const lines = side === 'old' ? r.oldLines : r.newLines;
@@ -81,14 +69,14 @@ function touches(d: Decl, ranges: Range[], side: 'old' | 'new'): boolean {
 }
 
 /** New-side lines that were added inside [from, to]. */
-function addedLinesIn(ranges: Range[], from: number, to: number): number[] {
+function addedLinesIn(ranges: LineRange[], from: number, to: number): number[] {
   const out: number[] = [];
   for (const r of ranges) for (let l = r.newStart; l < r.newStart + r.newLines; l++) if (l >= from && l <= to) out.push(l);
   return out;
 }
 
 /** Where an old line sits in the patched file. */
-function newLineOf(ranges: Range[], oldLine: number): number {
+function newLineOf(ranges: LineRange[], oldLine: number): number {
   let delta = 0;
   for (const r of ranges) {
     const oldEnd = r.oldStart + Math.max(r.oldLines, 1) - 1;
@@ -162,7 +150,7 @@ export async function analyzeChanges(files: FileChange[], opts: AnalyzeOptions =
 }
 
 function firstChangedLine(fc: FileChange): number | null {
-  const r = changedRanges(fc.before ?? '', fc.after ?? '');
+  const r = changedLineRanges(fc.before ?? '', fc.after ?? '');
   return r[0] ? Math.max(1, r[0].newStart) : null;
 }
 
@@ -171,7 +159,7 @@ async function analyzeCFile(c: Collector, fc: FileChange, file: string, opts: An
   const after = fc.after ?? '';
   const oldF = parseC(before);
   const newF = parseC(after);
-  const ranges = changedRanges(before, after);
+  const ranges = changedLineRanges(before, after);
   const header = isHeader(file);
   let tuNoteCache: Promise<string> | undefined;
   const tuNote = () => (tuNoteCache ??= header && opts.tuEstimate ? opts.tuEstimate(file).then(headerTuNote).catch(() => '') : Promise.resolve(''));
@@ -256,7 +244,7 @@ async function analyzeCFile(c: Collector, fc: FileChange, file: string, opts: An
   if (fileChanged) c.changedFiles.add(file);
 }
 
-function strayLines(oldF: ParsedFile, newF: ParsedFile, ranges: Range[]): { line: number; text: string; preproc: boolean }[] {
+function strayLines(oldF: ParsedFile, newF: ParsedFile, ranges: LineRange[]): { line: number; text: string; preproc: boolean }[] {
   const out: { line: number; text: string; preproc: boolean }[] = [];
   const blanked = { old: undefined as string[] | undefined, new: undefined as string[] | undefined };
   const lines = (f: ParsedFile, side: 'old' | 'new', start: number, count: number) => {
@@ -295,7 +283,7 @@ export interface Ctx {
   line: number;
   low: boolean;
   header: boolean;
-  ranges: Range[];
+  ranges: LineRange[];
   tuNote: () => Promise<string>;
   oldExports: Map<string, string>;
   newExports: Map<string, string>;

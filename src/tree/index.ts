@@ -264,8 +264,8 @@ async function checkUnit(paths: { orig: string; patched: string }, unit: string,
       const orig = await (original ?? prepareObject(a.object));
       // The patched side is read while the user waits: its unchanged functions' instruction ends
       // come from the original, and its DWARF is read for the changed functions only.
-      const patched = prepareObject(b.object, { inlining: 'on-demand', like: orig });
-      return diffObjects(orig, patched, { editedFunctions: edited?.size ? edited : undefined });
+      const patched = await traced(`${unit}: read patched object`, () => prepareObject(b.object, { inlining: 'on-demand', like: orig }));
+      return traced(`${unit}: pair, compare, classify`, () => diffObjects(orig, patched, { editedFunctions: edited?.size ? edited : undefined }));
     });
     const objects = keepDir ? await keep(keepDir, unit, a.object, b.object) : undefined;
     return {

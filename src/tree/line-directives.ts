@@ -11,6 +11,8 @@ export interface HunkSpan {
   oldLines: number;
 }
 
+const STATE_CHARS = /["'/]/;
+
 /** For each line start (1-based index), whether a directive may be placed before it. */
 function safeLineStarts(lines: string[]): boolean[] {
   const safe: boolean[] = new Array(lines.length + 2).fill(false);
@@ -19,6 +21,9 @@ function safeLineStarts(lines: string[]): boolean[] {
   for (let i = 0; i < lines.length; i++) {
     safe[i + 1] = !inComment && !continued;
     const line = lines[i]!;
+    continued = line.endsWith('\\');
+    // Most lines cannot change the state: no comment end inside a comment, no quote or slash outside.
+    if (inComment ? !line.includes('*/') : !STATE_CHARS.test(line)) continue;
     let inString: string | undefined;
     for (let j = 0; j < line.length; j++) {
       const ch = line[j]!;
@@ -40,7 +45,6 @@ function safeLineStarts(lines: string[]): boolean[] {
         inString = ch;
       }
     }
-    continued = line.endsWith('\\');
   }
   safe[lines.length + 1] = !inComment && !continued;
   return safe;

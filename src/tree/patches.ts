@@ -1,7 +1,6 @@
 // The diff, applied in memory to the tree's files (src/patch), never to the tree itself; with
 // the hunks of the whole change, original → final, for the #line directives.
-import { structuredPatch } from 'diff';
-import { applyToTree, parsePatchText, readPatches, treeReader, type FileChange as AppliedFile, type PatchInput, type TreeReader } from '../patch/index.js';
+import { applyToTree, changedLineRanges, parsePatchText, readPatches, treeReader, type FileChange as AppliedFile, type PatchInput, type TreeReader } from '../patch/index.js';
 import type { HunkSpan } from './line-directives.js';
 
 export interface FileChange {
@@ -28,10 +27,7 @@ export async function applyPatchFiles(tree: string, names: string[], opts: Apply
     .filter((f) => f.before !== f.after)
     .map((f) => {
       const path = (f.newPath ?? f.oldPath)!;
-      const hunks = f.before !== undefined && f.after !== undefined
-        ? structuredPatch(path, path, f.before, f.after, '', '', { context: 0 }).hunks
-          .map((h) => ({ newStart: h.newStart, newLines: h.newLines, oldStart: h.oldStart, oldLines: h.oldLines }))
-        : [];
+      const hunks = f.before !== undefined && f.after !== undefined ? changedLineRanges(f.before, f.after) : [];
       return { path, original: f.before, patched: f.after, hunks };
     });
   return { changes, notes, applied: applied.files };

@@ -1,9 +1,11 @@
 // src/patch: parsing (plain unified diff, git diff, format-patch mbox), path safety, and
 // applying in memory with fuzz and offsets reported and failures naming file and hunk.
 import { describe, expect, it } from 'vitest';
-import { parsePatch } from 'diff';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePatch, structuredPatch } from 'diff';
 import { InputError } from '../../src/common/errors.js';
-import { applyHunks, applyToTree, parsePatchText, splitMbox, type TreeReader } from '../../src/patch/index.js';
+import { applyHunks, applyToTree, changedLineRanges, parsePatchText, splitMbox, type LineRange, type TreeReader } from '../../src/patch/index.js';
 
 const FILE = ['int a;', 'int b;', 'int c;', 'int d;', 'int e;', 'int f;', 'int g;', ''].join('\n');
 
@@ -187,5 +189,41 @@ rename to k/b.c
     await expect(applyToTree(parsePatchText(gitDiff), tree({}))).rejects.toThrow(/k\/x\.c does not exist in the tree/);
     const create = parsePatchText('diff --git a/k/x.c b/k/x.c\nnew file mode 100644\n--- /dev/null\n+++ b/k/x.c\n@@ -0,0 +1 @@\n+int n;\n');
     await expect(applyToTree(create, tree({ 'k/x.c': FILE }))).rejects.toThrow(/already exists/);
+  });
+});
+
+describe('changedLineRanges', () => {
+  const DIFF_DATA = new URL('../../testdata/diff/', import.meta.url).pathname;
+  const whole = (before: string, after: string): LineRange[] =>
+    structuredPatch('a', 'b', before, after, '', '', { context: 0 }).hunks.map(({ oldStart, oldLines, newStart, newLines }) => ({ oldStart, oldLines, newStart, newLines }));
+
+  it('gives the hunks a whole-file diff gives, on every diff scenario (real C sources)', () => {
+    let compared = 0;
+    for (const name of readdirSync(DIFF_DATA)) {
+      const dir = join(DIFF_DATA, name);
+      if (!existsSync(join(dir, 'orig.c'))) continue;
+      const before = readFileSync(join(dir, 'orig.c'), 'utf8');
+      const after = readFileSync(join(dir, 'patched.c'), 'utf8');
+      expect(changedLineRanges(before, after), name).toEqual(whole(before, after));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(50);
+  });
+
+  it.each([
+    ['an insertion at the start', 'a\nb\nc\n', 'x\na\nb\nc\n'],
+    ['a deletion at the end', 'a\nb\nc\n', 'a\nb\n'],
+    ['a change of the last line without a newline', 'a\nb\nc', 'a\nb\nC'],
+    ['a newline added at the end', 'a\nb', 'a\nb\n'],
+    ['repeated lines around an insertion', 'x\ny\nx\ny\n', 'x\ny\nx\ny\nx\ny\n'],
+    ['a line that only grows', 'ab\nc\n', 'abc\nc\n'],
+    ['everything replaced', 'a\nb\n', 'c\nd\ne\n'],
+  ])('%s: as a whole-file diff', (_, before, after) => {
+    expect(changedLineRanges(before, after)).toEqual(whole(before, after));
+    expect(changedLineRanges(before, after).length).toBeGreaterThan(0);
+  });
+
+  it('gives nothing for identical texts', () => {
+    expect(changedLineRanges('a\nb\n', 'a\nb\n')).toEqual([]);
   });
 });
