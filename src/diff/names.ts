@@ -4,6 +4,8 @@
 
 /** `foo.isra.3` → `foo.isra`, `count.123` → `count`, `__UNIQUE_ID_ddebug412` → `__UNIQUE_ID_ddebug`. */
 export function baseName(name: string): string {
+  // Most names have no suffix: asked for every symbol and relocation target of both builds.
+  if (!name.includes('.') && !name.startsWith('__UNIQUE_ID_')) return name;
   const parts = name.split('.').filter((p, i) => i === 0 || !/^\d+$/.test(p));
   let base = parts.join('.');
   if (base.startsWith('__UNIQUE_ID_')) base = base.replace(/\d+$/, '');

@@ -1,7 +1,8 @@
 // What a relocation points at, named symbolically so the two builds can be compared: an
 // entity (function or data object) plus an offset, an undefined external, a string literal by
 // its contents, or a place in a section no symbol covers.
-import { SHF, SHN, SHT, STT, type ElfRelocation } from '../elf/index.js';
+import { EM, SHF, SHN, SHT, STT, type ElfRelocation } from '../elf/index.js';
+import { x86InstructionEnds } from './x86-length.js';
 import { runTool } from '../build/exec.js';
 import { entityAt, isTextSection, type IndexedEntity, type ObjectIndex } from './entities.js';
 import { baseName } from './names.js';
@@ -14,7 +15,7 @@ export type Reference =
   | { kind: 'constant'; hex: string; delta: bigint }
   | { kind: 'place'; section: string; offset: bigint };
 
-/** Instruction ends per text section, from objdump, for the few relocations that need them. */
+/** Instruction ends per text section, for the few relocations that need them. */
 export type InstructionEnds = Map<number, bigint[]>;
 
 function readCString(data: Uint8Array, offset: number): { start: number; text: string } {
@@ -105,8 +106,22 @@ export function sectionsNeedingBoundaries(index: ObjectIndex): number[] {
   return [...needed];
 }
 
-/** Instruction end offsets of the given text sections, from `objdump -d`. */
+/**
+ * Instruction end offsets of the given text sections: decoded here for x86-64 (x86-length.ts),
+ * from `objdump -d` for the other machines.
+ */
 export async function readInstructionEnds(index: ObjectIndex, sections: number[], objdump = 'objdump'): Promise<InstructionEnds> {
+  const ends: InstructionEnds = new Map();
+  if (sections.length === 0) return ends;
+  if (index.obj.header.machine === EM.X86_64) {
+    for (const i of sections) ends.set(i, x86InstructionEnds(index.obj.sections[i]!.data));
+    return ends;
+  }
+  return objdumpInstructionEnds(index, sections, objdump);
+}
+
+/** Instruction end offsets of the given text sections, as `objdump -d` decodes them. */
+export async function objdumpInstructionEnds(index: ObjectIndex, sections: number[], objdump = 'objdump'): Promise<InstructionEnds> {
   const ends: InstructionEnds = new Map();
   if (sections.length === 0) return ends;
   const names = sections.map((i) => index.obj.sections[i]!.name);

@@ -1,4 +1,4 @@
-// Special-section record layouts and inlining on real kernel objects: Debian's 6.1 sources
+// Special-section record layouts, inlining and instruction lengths on real kernel objects: Debian's 6.1 sources
 // compiled with Debian's config and kbuild's own flags (objtool included) plus
 // -ffunction-sections -fdata-sections, by src/target.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import { readElfFile, SHF, STT, type ElfObject } from '../../src/elf/index.js';
 import { inliningDetail, inliningFromDies, readInlining } from '../../src/diff/inlining.js';
 import { DW_TAG, readDies } from '../../src/elf/dwarf.js';
 import { bothReadings } from '../helpers/readelf-dies.js';
+import { indexObject, isTextSection } from '../../src/diff/entities.js';
+import { objdumpInstructionEnds, readInstructionEnds } from '../../src/diff/references.js';
 import { specialSectionLayouts, splitSpecialSections, tracedFunctions, type SpecialSectionRecord } from '../../src/diff/special-sections.js';
 
 const OBJECTS = ['fs/proc/cmdline.o', 'kernel/fork.o'];
@@ -154,5 +156,21 @@ describe('kernel/fork.o', () => {
         expect(part.instances.get(n), n).toEqual(all.instances.get(n));
       }
     }
+  });
+});
+
+describe.each(OBJECTS)('instruction ends of %s', (name) => {
+  it('are the ones objdump decodes, in every text section', async () => {
+    const obj = objects.get(name)!;
+    const index = indexObject(obj, paths.get(name)!);
+    const text = obj.sections.filter((s) => isTextSection(s) && s.data.length > 0).map((s) => s.index);
+    expect(text.length).toBeGreaterThan(0);
+    const [ours, objdump] = await Promise.all([readInstructionEnds(index, text), objdumpInstructionEnds(index, text)]);
+    let count = 0;
+    for (const i of text) {
+      expect(ours.get(i)?.map(String), obj.sections[i]!.name).toEqual(objdump.get(i)?.map(String));
+      count += ours.get(i)!.length;
+    }
+    expect(count).toBeGreaterThan(10);
   });
 });
