@@ -17,7 +17,7 @@ export interface ObjectIndex {
   byName: Map<string, IndexedEntity>;
   /** Per section index: entities sorted by offset. */
   bySection: Map<number, IndexedEntity[]>;
-  /** Relocations applying to each section. */
+  /** Relocations applying to each section, sorted by offset; none for .debug_* sections (most of an object's relocations; DWARF is read where needed). */
   relocationsOf: Map<number, ElfRelocation[]>;
 }
 
@@ -30,6 +30,7 @@ export function isTextSection(s: ElfSection): boolean {
 export function indexObject(obj: ElfObject, path: string): ObjectIndex {
   const relocationsOf = new Map<number, ElfRelocation[]>();
   for (const rs of obj.relocations) {
+    if (obj.sections[rs.target]?.name.startsWith('.debug_')) continue;
     const list = relocationsOf.get(rs.target) ?? [];
     list.push(...rs.entries);
     relocationsOf.set(rs.target, list);

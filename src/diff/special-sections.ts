@@ -20,7 +20,7 @@
 import { InputError } from '../common/errors.js';
 import { SHF, SHT, STT } from '../elf/constants.js';
 import { EM } from '../elf/reloc-types.js';
-import type { ElfObject, ElfRelocation, ElfSection } from '../elf/types.js';
+import type { ElfObject, ElfRelocation, ElfRelocationSection, ElfSection } from '../elf/types.js';
 
 export interface SpecialSectionRecord {
   /** Section name, e.g. '__bug_table'. */
@@ -265,14 +265,26 @@ export class FunctionIndex {
 interface LocatedTarget { sectionIndex: number; offset: bigint; symbol: number }
 
 /** Relocations of each section, keyed by offset. */
-function relocationsByOffset(obj: ElfObject): Map<number, Map<bigint, ElfRelocation>> {
-  const out = new Map<number, Map<bigint, ElfRelocation>>();
-  for (const rs of obj.relocations) {
-    let m = out.get(rs.target);
-    if (!m) out.set(rs.target, (m = new Map()));
-    for (const e of rs.entries) if (!m.has(e.offset)) m.set(e.offset, e);
-  }
-  return out;
+/**
+ * The relocations of a section by offset (the first listed at each), built for the sections
+ * asked about only: most of an object's relocations are DWARF's, which no record holds.
+ */
+function relocationsByOffset(obj: ElfObject): { get(target: number): Map<bigint, ElfRelocation> | undefined } {
+  const sections = new Map<number, ElfRelocationSection[]>();
+  for (const rs of obj.relocations) sections.set(rs.target, [...(sections.get(rs.target) ?? []), rs]);
+  const built = new Map<number, Map<bigint, ElfRelocation>>();
+  return {
+    get(target) {
+      let m = built.get(target);
+      const list = sections.get(target);
+      if (!m && list) {
+        m = new Map();
+        for (const rs of list) for (const e of rs.entries) if (!m.has(e.offset)) m.set(e.offset, e);
+        built.set(target, m);
+      }
+      return m;
+    },
+  };
 }
 
 /** Where a relocation points: defined symbol's section and offset (symbol value + addend + bias). */

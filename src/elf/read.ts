@@ -1,15 +1,14 @@
-// Reading an ELF64 relocatable object into the model. elfy supplies the identification and
-// each section's name, type, offset, size and bytes; it misreads the ELF64 sh_addralign and
-// sh_entsize, returns 64-bit fields as JS numbers and knows no extended section numbering, so
-// the rest of every section header, symbols, relocations and groups are read here.
+// Reading an ELF64 relocatable object into the model: the header, every section header (with
+// extended numbering), symbols, relocations and groups, each field checked against the file's
+// size and the tables it points into, 64-bit fields as bigints.
 import { readFile } from 'node:fs/promises';
-import elfy from 'elfy';
 import { InputError } from '../common/errors.js';
 import { ByteReader } from './bytes.js';
 import {
   EHDR_SIZE, ELFCLASS64, ELFDATA2LSB, ELFDATA2MSB, ET, ET_NAMES, REL_SIZE, RELA_SIZE,
   SHDR_SIZE, SHN, SHT, SYM_SIZE,
 } from './constants.js';
+import { readRelocationTable } from './relocation-table.js';
 import { readString } from './strtab.js';
 import type { ElfGroup, ElfHeader, ElfObject, ElfRelocationSection, ElfSection, ElfSymbol } from './types.js';
 
@@ -73,7 +72,6 @@ export function readElf(bytes: Uint8Array, file = '<object>'): ElfObject {
   const shBase = Number(shoff);
   // Extended numbering: with 0xff00 or more sections the real count and string-table index
   // live in section header 0 (gABI "Extended Section Indices").
-  const extended = shnum === 0 || shstrndx === SHN.XINDEX;
   if (shnum === 0) shnum = Number(r.u64(shBase + 32));
   if (shstrndx === SHN.XINDEX) shstrndx = r.u32(shBase + 40);
   if (shBase + shnum * SHDR_SIZE > bytes.length) {
@@ -101,24 +99,11 @@ export function readElf(bytes: Uint8Array, file = '<object>'): ElfObject {
   if (shstr.type !== SHT.STRTAB) fail(`section name table (section ${shstrndx}) is not a string table`);
   const shstrData = bytes.subarray(Number(shstr.offset), Number(shstr.offset + shstr.size));
 
-  // elfy for the common case; the extended case is one it cannot read.
-  let elfySections: Array<{ name: string; off: number; size: number }> | undefined;
-  if (!extended) {
-    try {
-      elfySections = elfy.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).body.sections;
-    } catch (err) {
-      fail(`corrupt ELF (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
-    }
-    if (elfySections!.length !== shnum) fail(`section count mismatch (${elfySections!.length} vs ${shnum})`);
-  }
-
   const sections: ElfSection[] = [];
   for (let i = 0; i < shnum; i++) {
     const h = raw(i);
-    const name = elfySections ? elfySections[i]!.name : readString(shstrData, h.nameOffset);
-    if (name === undefined || (elfySections && readString(shstrData, h.nameOffset) !== name)) {
-      fail(`section ${i} has a name offset (${h.nameOffset}) outside the section name table`);
-    }
+    const name = readString(shstrData, h.nameOffset);
+    if (name === undefined) fail(`section ${i} has a name offset (${h.nameOffset}) outside the section name table`);
     const hasData = i !== 0 && h.type !== SHT.NOBITS && h.type !== SHT.NULL;
     sections.push({
       index: i, name: name!, type: h.type, flags: h.flags, addr: h.addr,
@@ -181,15 +166,8 @@ function readRelocations(s: ElfSection, sections: ElfSection[], symbolCount: num
   const size = rela ? RELA_SIZE : REL_SIZE;
   if (s.data.length % size !== 0) fail(`${s.name}: size ${s.data.length} is not a multiple of ${size}`);
   if (s.info >= sections.length) fail(`${s.name}: applies to section ${s.info}, which does not exist`);
-  const r = new ByteReader(s.data, endian);
-  const entries = [];
-  for (let at = 0; at < s.data.length; at += size) {
-    const info = r.u64(at + 8);
-    const symbol = Number(info >> 32n);
-    if (symbol >= symbolCount) fail(`${s.name}: relocation at offset ${at / size} refers to symbol ${symbol}, beyond the symbol table (${symbolCount})`);
-    entries.push({ offset: r.u64(at), type: Number(info & 0xffffffffn), symbol, addend: rela ? r.i64(at + 16) : 0n });
-  }
-  return { section: s.index, target: s.info, rela, entries };
+  return readRelocationTable(s.index, s.info, s.data, rela, endian, symbolCount, (entry, symbol) =>
+    fail(`${s.name}: relocation at offset ${entry} refers to symbol ${symbol}, beyond the symbol table (${symbolCount})`));
 }
 
 function readGroup(s: ElfSection, shnum: number, endian: 'little' | 'big', fail: Fail): ElfGroup {

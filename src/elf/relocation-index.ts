@@ -1,25 +1,32 @@
 // The relocation at a given offset of a section, found by binary search over the offsets.
 // Debug sections carry most of an object's relocations (15,000 in kernel/fork.o's .debug_info);
 // a Map of them cost more to build than the few lookups a DWARF walk makes, and every reader
-// of one relocation section shares one index.
+// of one relocation section shares one index. A section as read from a file is indexed from its
+// raw offsets: only the entries looked up are decoded.
+import { relocationTable, type RelocationTable } from './relocation-table.js';
 import type { ElfRelocation, ElfRelocationSection } from './types.js';
 
 export class RelocationIndex {
   private readonly offsets: Float64Array;
   private readonly order: Uint32Array | undefined;
+  private readonly entry: (i: number) => ElfRelocation;
 
-  constructor(readonly entries: ElfRelocation[]) {
-    this.offsets = new Float64Array(entries.length);
+  constructor(source: ElfRelocation[] | RelocationTable) {
+    const table = Array.isArray(source) ? undefined : source;
+    const count = table ? table.count : (source as ElfRelocation[]).length;
+    this.entry = table ? (i) => table.entry(i) : (i) => (source as ElfRelocation[])[i]!;
+    const offsets = new Float64Array(count);
     let sorted = true;
-    for (let i = 0; i < entries.length; i++) {
-      this.offsets[i] = Number(entries[i]!.offset);
-      if (i > 0 && this.offsets[i]! < this.offsets[i - 1]!) sorted = false;
+    for (let i = 0; i < count; i++) {
+      offsets[i] = table ? table.offsetAt(i) : Number((source as ElfRelocation[])[i]!.offset);
+      if (i > 0 && offsets[i]! < offsets[i - 1]!) sorted = false;
     }
     // gas writes them in offset order; anything else is sorted here (last writer of an offset wins).
-    if (!sorted) {
-      const order = Uint32Array.from(entries.keys()).sort((a, b) => this.offsets[a]! - this.offsets[b]! || a - b);
-      const offsets = Float64Array.from(order, (i) => this.offsets[i]!);
+    if (sorted) {
       this.offsets = offsets;
+    } else {
+      const order = Uint32Array.from({ length: count }, (_, i) => i).sort((a, b) => offsets[a]! - offsets[b]! || a - b);
+      this.offsets = Float64Array.from(order, (i) => offsets[i]!);
       this.order = order;
     }
   }
@@ -36,7 +43,7 @@ export class RelocationIndex {
     }
     const i = lo - 1;
     if (i < 0 || offsets[i] !== offset) return undefined;
-    return this.entries[this.order ? this.order[i]! : i];
+    return this.entry(this.order ? this.order[i]! : i);
   }
 }
 
@@ -46,7 +53,7 @@ const indexes = new WeakMap<ElfRelocationSection, RelocationIndex>();
 export function relocationIndex(section: ElfRelocationSection): RelocationIndex {
   let index = indexes.get(section);
   if (!index) {
-    index = new RelocationIndex(section.entries);
+    index = new RelocationIndex(relocationTable(section) ?? section.entries);
     indexes.set(section, index);
   }
   return index;

@@ -1,0 +1,69 @@
+// A relocation section read lazily: its entries are decoded the first time they are asked for.
+// A kernel object's relocations are mostly DWARF's (18,000 of kernel/fork.o's 20,000); the
+// differ reads a few hundred of those, by offset, and the writer none. Symbol indices are still
+// checked for every entry when the object is read, so a bad one is found there.
+import { ByteReader } from './bytes.js';
+import { REL_SIZE, RELA_SIZE } from './constants.js';
+import type { ElfRelocation, ElfRelocationSection } from './types.js';
+
+/** Entry-wise access to a section read by readRelocationTable (its entries undecoded until asked). */
+export interface RelocationTable {
+  count: number;
+  /** r_offset of entry `i`, without decoding the entry. */
+  offsetAt(i: number): number;
+  /** Entry `i`, decoded once (the same object `entries[i]` is). */
+  entry(i: number): ElfRelocation;
+}
+
+const TABLE = Symbol('relocation table');
+
+/** The lazy table behind a section that readRelocationTable made; undefined for one built in memory. */
+export function relocationTable(section: ElfRelocationSection): RelocationTable | undefined {
+  return (section as { [TABLE]?: RelocationTable })[TABLE];
+}
+
+/**
+ * The relocation section `index` (applying to section `target`) from its bytes. `badSymbol`
+ * is told of the first entry whose symbol index is not below `symbolCount`.
+ */
+export function readRelocationTable(index: number, target: number, data: Uint8Array, rela: boolean, endian: 'little' | 'big', symbolCount: number, badSymbol: (entry: number, symbol: number) => void): ElfRelocationSection {
+  const size = rela ? RELA_SIZE : REL_SIZE;
+  const r = new ByteReader(data, endian);
+  const count = data.length / size;
+  // r_info's high half is the symbol index.
+  const symbolAt = (i: number) => r.u32(i * size + (endian === 'little' ? 12 : 8));
+  for (let i = 0; i < count; i++) {
+    const symbol = symbolAt(i);
+    if (symbol >= symbolCount) badSymbol(i, symbol);
+  }
+  const decoded: ElfRelocation[] = new Array(count);
+  const table: RelocationTable = {
+    count,
+    offsetAt: (i) => {
+      const at = i * size;
+      const [lo, hi] = endian === 'little' ? [r.u32(at), r.u32(at + 4)] : [r.u32(at + 4), r.u32(at)];
+      return hi * 2 ** 32 + lo;
+    },
+    entry: (i) => {
+      let e = decoded[i];
+      if (!e) {
+        const at = i * size;
+        e = { offset: r.u64(at), type: r.u32(at + (endian === 'little' ? 8 : 12)), symbol: symbolAt(i), addend: rela ? r.i64(at + 16) : 0n };
+        decoded[i] = e;
+      }
+      return e;
+    },
+  };
+  let entries: ElfRelocation[] | undefined;
+  const section = { section: index, target, rela } as ElfRelocationSection;
+  Object.defineProperty(section, 'entries', {
+    enumerable: true,
+    configurable: true,
+    get: () => (entries ??= Array.from({ length: count }, (_, i) => table.entry(i))),
+    set: (list: ElfRelocation[]) => {
+      entries = list;
+    },
+  });
+  Object.defineProperty(section, TABLE, { value: table, enumerable: false });
+  return section;
+}
