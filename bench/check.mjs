@@ -34,6 +34,8 @@ async function recordedSplit(unit) {
     await execa(argv[0], argv.slice(1), { cwd: paths.orig, stdin: 'ignore' });
     out[what] = (out[what] ?? 0) + performance.now() - t;
   }
+  // gcc's -MMD output is fixdep's input; left in the mirror, nothing would consume it.
+  rmSync(join(paths.orig, dir, `.${name}.d`), { force: true });
   return out;
 }
 
