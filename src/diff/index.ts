@@ -1,7 +1,7 @@
 // The diff stage: pair and compare two builds (original, patched) of one translation unit.
 import { InputError } from '../common/errors.js';
 import { readElfFile, SHT, STT, machineName, type ElfObject } from '../elf/index.js';
-import { correlate, type Correlation, type Side } from './correlate.js';
+import { correlate, resolvedRelocations, type Correlation, type Side } from './correlate.js';
 import { compareEntities, compareRelocations, type Difference } from './compare.js';
 import type { IndexedEntity, ObjectIndex } from './entities.js';
 import { disassemble, objdumpFor, onlyLineNumbersDiffer } from './line-sinks.js';
@@ -52,6 +52,11 @@ export interface PrepareOptions {
   inlining?: boolean | 'on-demand';
   /** The other build, already prepared: its instruction ends serve every section whose bytes are the same. */
   like?: PreparedObject;
+  /**
+   * Resolve every entity's relocations now rather than when pairing and comparing ask (the
+   * original, while the patched side still compiles: half of that work is then done).
+   */
+  resolveAhead?: boolean;
 }
 
 /**
@@ -75,6 +80,7 @@ export async function prepareObject(path: string, opts: PrepareOptions = {}): Pr
   }
   const special = splitSpecialSections(obj);
   const side: Side = { index, ends: new Map([...reused, ...(await ends)]) };
+  if (opts.resolveAhead) for (const e of index.entities) resolvedRelocations(side, e);
   return { path, obj, side, inlining, special, traced: tracedFunctions(obj) };
 }
 

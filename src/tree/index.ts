@@ -253,7 +253,7 @@ async function checkUnit(paths: { orig: string; patched: string }, unit: string,
   try {
     let original: Promise<PreparedObject> | undefined;
     const [a, b] = await compileBoth(paths, unit, ctx, (object) => {
-      original = prepareObject(object);
+      original = prepareObject(object, { resolveAhead: true });
       original.catch(() => undefined); // awaited below; a compile failure must not leave it unhandled
     });
     if (a.by === 'cache') log(`${unit}: original object from the cache (nothing it was built from changed)`);

@@ -42,7 +42,7 @@ describe('preparing the patched build after the original', () => {
     expect(disassembled).toBeGreaterThan(0);
   });
 
-  it('gives the same verdict, functions and causes with the patched DWARF read on demand', async () => {
+  it('gives the same verdict, functions and causes with the patched DWARF read on demand and the original resolved ahead', async () => {
     let inlined = 0;
     for (const pair of pairs) {
       const orig = await prepareObject(pair.orig);
@@ -52,6 +52,10 @@ describe('preparing the patched build after the original', () => {
       const eager = await diffObjects(orig, prepareObject(pair.patched), { editedFunctions: edited });
       const onDemand = await diffObjects(orig, prepareObject(pair.patched, { inlining: 'on-demand' }), { editedFunctions: edited });
       expect(onDemand, pair.scenario).toEqual(eager);
+      // As the tree pipeline prepares them: the original's relocations resolved ahead.
+      const ahead = await prepareObject(pair.orig, { resolveAhead: true });
+      const asCheck = await diffObjects(ahead, prepareObject(pair.patched, { inlining: 'on-demand', like: ahead }), { editedFunctions: edited });
+      expect(asCheck, pair.scenario).toEqual(eager);
       inlined += eager.inlined.length;
     }
     expect(inlined).toBeGreaterThan(0);
