@@ -127,7 +127,7 @@ export async function diffObjects(origInput: ObjectInput, patchedInput: ObjectIn
     return compared.get(o);
   };
   const lineOnly = await lineNumberOnlyChanges(orig, patched, correlation, compare);
-  const readOnly = await carriedReadOnly(orig, patched, correlation, (name) => isSpecialSection(machine, name));
+  const readOnly = await carriedReadOnly(orig, patched, correlation, (name) => isSpecialSection(machine, name), compare);
   return classify({
     lineOnly,
     orig, patched, correlation, compare,

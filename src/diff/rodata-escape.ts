@@ -442,17 +442,20 @@ function anonymouslyReferenced(side: Side): Set<number> {
 }
 
 /** Applies the rule in this file's header to every changed read-only object of the pair. */
-export async function carriedReadOnly(orig: Side, patched: Side, c: Correlation, special: (section: string) => boolean): Promise<CarriedReadOnly> {
+export async function carriedReadOnly(
+  orig: Side, patched: Side, c: Correlation, special: (section: string) => boolean,
+  compare: (o: IndexedEntity, p: IndexedEntity) => unknown = (o, p) => compareEntities(orig, o, patched, p, c),
+): Promise<CarriedReadOnly> {
   const out: CarriedReadOnly = { carried: new Set(), escaping: new Set(), readers: new Map() };
   const candidates: Array<{ object: IndexedEntity; users: IndexedEntity[] }> = [];
   let anonymous: Set<number> | undefined;
   for (const o of orig.index.entities) {
-    if (o.kind !== 'data' || o.bind !== 'local' || special(o.section) || isInitSection(o.section)) continue;
-    if (!isKnownSection(o.section) || isDebugOrMetadata(o.section)) continue;
+    if (o.kind !== 'data' || o.bind !== 'local') continue;
     const section = orig.index.obj.sections[o.sectionIndex]!;
     if (section.type === SHT.NOBITS || ((section.flags & SHF.WRITE) !== 0n && !isRelRo(o.section))) continue;
+    if (special(o.section) || isInitSection(o.section) || !isKnownSection(o.section) || isDebugOrMetadata(o.section)) continue;
     const p = c.forward.get(o);
-    if (!p || !compareEntities(orig, o, patched, p, c)) continue;
+    if (!p || !compare(o, p)) continue;
     const users = referrers(orig, o);
     if (users.some((u) => u.kind !== 'function')) continue;
     // Data no symbol covers (a ppc64 .toc slot holding the address) counts as a data referrer.
