@@ -271,7 +271,11 @@ interface LocatedTarget { sectionIndex: number; offset: bigint; symbol: number }
  */
 function relocationsByOffset(obj: ElfObject): { get(target: number): Map<bigint, ElfRelocation> | undefined } {
   const sections = new Map<number, ElfRelocationSection[]>();
-  for (const rs of obj.relocations) sections.set(rs.target, [...(sections.get(rs.target) ?? []), rs]);
+  for (const rs of obj.relocations) {
+    const list = sections.get(rs.target);
+    if (list) list.push(rs);
+    else sections.set(rs.target, [rs]);
+  }
   const built = new Map<number, Map<bigint, ElfRelocation>>();
   return {
     get(target) {

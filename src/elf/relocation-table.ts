@@ -39,10 +39,10 @@ export function readRelocationTable(index: number, target: number, data: Uint8Ar
   const decoded: ElfRelocation[] = new Array(count);
   const table: RelocationTable = {
     count,
+    // Two 32-bit halves, not a bigint: the index reads every offset of .rela.debug_info.
     offsetAt: (i) => {
       const at = i * size;
-      const [lo, hi] = endian === 'little' ? [r.u32(at), r.u32(at + 4)] : [r.u32(at + 4), r.u32(at)];
-      return hi * 2 ** 32 + lo;
+      return endian === 'little' ? r.u32(at + 4) * 2 ** 32 + r.u32(at) : r.u32(at) * 2 ** 32 + r.u32(at + 4);
     },
     entry: (i) => {
       let e = decoded[i];
