@@ -47,7 +47,18 @@ const FORM = {
   GNU_addr_index: 0x1f01, GNU_str_index: 0x1f02, GNU_ref_alt: 0x1f20, GNU_strp_alt: 0x1f21,
 } as const;
 
-interface Abbrev { tag: number; children: boolean; attrs: number[]; forms: number[]; consts: number[] }
+interface Abbrev {
+  tag: number;
+  children: boolean;
+  attrs: number[];
+  forms: number[];
+  consts: number[];
+  /** Per attribute: whether a DwarfDie keeps it (the rest are skipped by form, never decoded). */
+  used: boolean[];
+}
+
+/** The attributes a DwarfDie holds. */
+const USED_ATTRIBUTES: ReadonlySet<number> = new Set([AT.sibling, AT.name, AT.linkage_name, AT.MIPS_linkage_name, AT.abstract_origin, AT.specification, AT.low_pc, AT.high_pc, AT.ranges]);
 
 /** How a DIE of one abbreviation is skipped: its attributes' byte size (-1: variable), its DW_AT_sibling's place in them. */
 interface Layout { size: number; siblingAt: number; siblingForm: number }
@@ -150,7 +161,7 @@ function parseAbbrevs(bytes: Uint8Array, offset: number, little: boolean): Map<n
   for (;;) {
     const code = c.uleb();
     if (code === 0) return table;
-    const abbrev: Abbrev = { tag: c.uleb(), children: c.u8() !== 0, attrs: [], forms: [], consts: [] };
+    const abbrev: Abbrev = { tag: c.uleb(), children: c.u8() !== 0, attrs: [], forms: [], consts: [], used: [] };
     for (;;) {
       const at = c.uleb();
       const form = c.uleb();
@@ -158,6 +169,7 @@ function parseAbbrevs(bytes: Uint8Array, offset: number, little: boolean): Map<n
       abbrev.attrs.push(at);
       abbrev.forms.push(form);
       abbrev.consts.push(form === FORM.implicit_const ? c.sleb() : 0);
+      abbrev.used.push(USED_ATTRIBUTES.has(at));
     }
     table.set(code, abbrev);
   }
@@ -307,6 +319,13 @@ export function readDies(obj: ElfObject, tags?: ReadonlySet<number>, descend?: (
           const at = abbrev.attrs[i]!;
           let form = abbrev.forms[i]!;
           if (form === FORM.indirect) form = c.uleb();
+          // Of a DIE that is not kept only DW_AT_sibling matters. An unused value is stepped
+          // over: decoding it would look up a relocation for every location list and entry pc
+          // (a kernel function's body is mostly those).
+          if (!(keep ? abbrev.used[i] : at === AT.sibling)) {
+            skipValue(c, form, addressSize, offsetSize, version, offset);
+            continue;
+          }
           const valueAt = c.pos;
           // The value when it is a number or a reference; strings are set below.
           let value: number | undefined;
@@ -383,6 +402,27 @@ export function readDies(obj: ElfObject, tags?: ReadonlySet<number>, descend?: (
     c.pos = Math.max(unitEnd, unitStart + 1);
   }
   return dies;
+}
+
+/** Moves `c` past a value of `form` without decoding it. */
+function skipValue(c: Cursor, form: number, addressSize: number, offsetSize: number, version: number, die: number): void {
+  const size = fixedFormSize(form, addressSize, offsetSize, version);
+  if (size >= 0) {
+    c.skip(size);
+    return;
+  }
+  switch (form) {
+    case FORM.string: c.skipString(); break;
+    case FORM.sdata: c.sleb(); break;
+    case FORM.udata: case FORM.ref_udata: case FORM.strx: case FORM.addrx: case FORM.loclistx: case FORM.rnglistx:
+    case FORM.GNU_addr_index: case FORM.GNU_str_index:
+      c.uleb(); break;
+    case FORM.block1: c.skip(c.u8()); break;
+    case FORM.block2: c.skip(c.u16()); break;
+    case FORM.block4: c.skip(c.u32()); break;
+    case FORM.block: case FORM.exprloc: c.skip(c.uleb()); break;
+    default: throw new DwarfFormatError(`DIE at 0x${die.toString(16)}: unknown attribute form 0x${form.toString(16)}`);
+  }
 }
 
 /** A reference attribute's target as a .debug_info offset (unit-local forms are relative to the unit). */

@@ -22,6 +22,7 @@ import { trace, traced } from '../common/trace.js';
 import { compareWithRunningConfig } from './config-check.js';
 import { differingFromBase, gitBaseReader } from '../git/index.js';
 import { byCodeUnit } from '../common/order.js';
+import { collectGarbage } from '../common/heap.js';
 
 /** More translation units than this need --max-tus: a widely included header is hours of compiles. */
 export const DEFAULT_MAX_TUS = 200;
@@ -252,10 +253,17 @@ async function checkUnit(paths: { orig: string; patched: string }, unit: string,
   log(`compiling ${unit} (original and patched)`);
   try {
     let original: Promise<PreparedObject> | undefined;
+    let compiled = false;
     const [a, b] = await compileBoth(paths, unit, ctx, (object) => {
       original = prepareObject(object, { resolveAhead: true });
       original.catch(() => undefined); // awaited below; a compile failure must not leave it unhandled
+      // The original read and the source analysed while the patched side still compiles:
+      // their garbage is collected now rather than after the compile (common/heap.ts).
+      original.then(editedFunctions).then(() => {
+        if (!compiled && collectGarbage()) trace(`${unit}: heap collected`);
+      }, () => undefined);
     });
+    compiled = true;
     if (a.by === 'cache') log(`${unit}: original object from the cache (nothing it was built from changed)`);
     const t = performance.now();
     trace(`${unit}: compiled`);

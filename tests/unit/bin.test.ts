@@ -1,6 +1,6 @@
 // bin/create-diff-module.js: the bundled CLI run through a V8 code cache kept per command.
 // Needs the bundle (`npm run build`, which `npm test` runs first).
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -21,8 +21,11 @@ describe('the CLI entry point', () => {
     const files = readdirSync(join(cache, 'code-cache'));
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^\d+-\d+-inspect\.bin$/);
+    const written = statSync(join(cache, 'code-cache', files[0]!)).mtimeMs;
     const second = await run(['inspect', '--help'], cache);
     expect(second.stdout).toBe(first.stdout);
+    // Accepted, not rewritten: the bin's V8 flags (--expose-gc) are set before V8 checks the cache.
+    expect(statSync(join(cache, 'code-cache', files[0]!)).mtimeMs).toBe(written);
     expect((await run(['--version'], cache)).stdout.trim()).toBe(version);
     expect(readdirSync(join(cache, 'code-cache')).sort()).toEqual([files[0], files[0]!.replace(/inspect\.bin$/, 'other.bin')].sort());
   });

@@ -102,6 +102,41 @@ describe('readInlining', () => {
     expect(inliningDetail(obj, new Set()).chains.size).toBe(0);
   });
 
+  // DW_AT_decl_line is never decoded (stepped over by its form): an unknown form there is
+  // still malformed DWARF, for a DIE the walk keeps (a function) and one it skips (a parameter).
+  it.each([['a DW_TAG_subprogram', 0x2e], ['a DW_TAG_formal_parameter', 0x05]])('an unknown form in %s\'s abbreviation is a malformed object', async (_what, tag) => {
+    const obj = await readElfFile(path);
+    const abbrev = obj.sections.find((s) => s.name === '.debug_abbrev')!.data;
+    let pos = 0;
+    const uleb = () => {
+      let v = 0;
+      for (let shift = 0; ; shift += 7) {
+        const b = abbrev[pos++]!;
+        v += (b & 0x7f) * 2 ** shift;
+        if (!(b & 0x80)) return v;
+      }
+    };
+    let patched = false;
+    while (!patched && pos < abbrev.length) {
+      if (uleb() === 0) continue; // the end of a unit's table
+      const t = uleb();
+      pos++; // DW_CHILDREN
+      for (;;) {
+        const at = uleb();
+        const formAt = pos;
+        const form = uleb();
+        if (at === 0 && form === 0) break;
+        if (form === 0x21) uleb(); // implicit_const's value (sleb, same length)
+        if (t === tag && at === 0x3b && !patched && pos === formAt + 1) {
+          abbrev[formAt] = 0x7f;
+          patched = true;
+        }
+      }
+    }
+    expect(patched).toBe(true);
+    expect(() => readDies(obj, new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine]))).toThrow(/\.debug_info: DIE at 0x[0-9a-f]+: unknown attribute form 0x7f/);
+  });
+
   it('gives an empty map for an object without DWARF', async () => {
     await execa('gcc', [...KERNEL_FLAGS, join(dir, 'inl.c'), '-o', join(dir, 'nodebug.o')]);
     expect((await readInlining(join(dir, 'nodebug.o'))).size).toBe(0);
