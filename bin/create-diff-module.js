@@ -14,7 +14,6 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import v8 from 'node:v8';
 import vm from 'node:vm';
 
 const bundle = fileURLToPath(new URL('../dist/bundle/create-diff-module.cjs', import.meta.url));
@@ -40,9 +39,6 @@ try {
 // --debug's stack traces name the TypeScript sources (the bundle's source map); off otherwise,
 // as it slows every start.
 if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
-// Lets the check collect garbage while its compiler runs (src/common/heap.ts). Set before the
-// bundle is compiled: V8 keys the code cache by the flags.
-v8.setFlagsFromString('--expose-gc');
 // The bundle is CommonJS; import.meta.url is given to it as __cdm_url (esbuild --define).
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __cdm_url) {${source}\n})`, { filename: bundle, cachedData });
 const module = { exports: {} };

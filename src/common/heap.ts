@@ -4,18 +4,25 @@
 // path from the compiler's end to the answer (~10 ms of kernel/fork.c's). Collected early, it
 // sits in the old generation and those scavenges find little alive.
 //
-// `gc` exists only in contexts created after --expose-gc is set. The bin sets it before it
-// compiles the bundle: V8 keys its code cache by the flags, so setting it later would make
-// every run reject and rewrite the cache. Without it (the library used directly, the tests)
-// this does nothing.
+// `gc` exists only in contexts created while --expose-gc is set, so the flag is set for the
+// moment it takes to make one, then cleared. Left set, it would change V8's flag hash, which
+// keys both the bin's code cache (every run would reject and rewrite it) and Node's cache for
+// its own modules (each module loaded after would be compiled from source: ~10 ms at start-up
+// when the bin set it there).
+import v8 from 'node:v8';
 import vm from 'node:vm';
 
-let gc: (() => void) | null | undefined;
+let gc: (() => void) | undefined;
 
-/** Collect now, if the process allows it; whether it did. */
-export function collectGarbage(): boolean {
-  gc ??= vm.runInNewContext('typeof gc === "function" ? gc : null') as (() => void) | null;
-  if (!gc) return false;
+/** Collect now. */
+export function collectGarbage(): void {
+  if (!gc) {
+    v8.setFlagsFromString('--expose-gc');
+    try {
+      gc = vm.runInNewContext('gc') as () => void;
+    } finally {
+      v8.setFlagsFromString('--no-expose-gc');
+    }
+  }
   gc();
-  return true;
 }

@@ -7,7 +7,7 @@
 // parse again, ~150 ms after every compile; the binary is 220 KB and walks in a few ms.
 import { InputError } from '../common/errors.js';
 import { SHT } from './constants.js';
-import { relocationIndex } from './relocation-index.js';
+import { relocationIndex, type RelocationIndex } from './relocation-index.js';
 import type { ElfObject, ElfRelocation } from './types.js';
 
 export const DW_TAG = { subprogram: 0x2e, inlined_subroutine: 0x1d } as const;
@@ -180,15 +180,19 @@ function parseAbbrevs(bytes: Uint8Array, offset: number, little: boolean): Map<n
  * relocatable object the offsets into .debug_str, .debug_abbrev, .debug_rnglists are 0 in the
  * bytes and live in the relocation (RELA).
  */
-function relocatedValues(obj: ElfObject, section: number): { valueAt: (offset: number) => number | undefined; rela: boolean } {
-  const sections = obj.relocations.filter((rs) => rs.target === section);
-  const indexes = sections.map(relocationIndex);
-  const valueAt = (offset: number) => {
+class RelocatedValues {
+  private readonly indexes: RelocationIndex[];
+  readonly rela: boolean;
+  constructor(private readonly obj: ElfObject, section: number) {
+    const sections = obj.relocations.filter((rs) => rs.target === section);
+    this.indexes = sections.map(relocationIndex);
+    this.rela = sections.at(-1)?.rela ?? true;
+  }
+  at(offset: number): number | undefined {
     let found: ElfRelocation | undefined;
-    for (const index of indexes) found = index.at(offset) ?? found;
-    return found && Number((obj.symbols[found.symbol]?.value ?? 0n) + found.addend);
-  };
-  return { valueAt, rela: sections.at(-1)?.rela ?? true };
+    for (const index of this.indexes) found = index.at(offset) ?? found;
+    return found && Number((this.obj.symbols[found.symbol]?.value ?? 0n) + found.addend);
+  }
 }
 
 /** Bytes a value of `form` takes when that does not depend on the value; -1 when it does. */
@@ -225,183 +229,238 @@ export function readDies(obj: ElfObject, tags?: ReadonlySet<number>, descend?: (
   const info = section('.debug_info');
   const abbrevSection = section('.debug_abbrev');
   if (!info || !abbrevSection || info.data.length === 0) return [];
-  const little = obj.header.endian === 'little';
-  const { valueAt: relocated, rela } = relocatedValues(obj, info.index);
-  const strings = stringTable(section('.debug_str')?.data);
-  const lineStrings = stringTable(section('.debug_line_str')?.data);
-  const c = new Cursor(info.data, little);
-  const dies: DwarfDie[] = [];
-  const abbrevCache = new Map<number, Map<number, Abbrev>>();
-  // An offset field: the bytes, plus what a relocation at that place adds (RELA: the bytes are 0).
-  const offsetAt = (size: number) => {
-    const at = c.pos;
-    const raw = c.sized(size);
-    const r = relocated(at);
-    return r === undefined ? raw : rela ? r : r + raw;
-  };
+  const reader = new DieReader(obj, info.index, info.data, abbrevSection.data, section('.debug_str')?.data, section('.debug_line_str')?.data, tags, descend);
+  return reader.read();
+}
 
-  while (c.pos + 11 <= info.data.length) {
-    const unitStart = c.pos;
+/**
+ * One walk over .debug_info. Its steps are methods, not closures made per walk: the walk of
+ * the original object (while the patched side compiles) leaves V8 optimized code for them, and
+ * a closure of a new walk would be a different call target, which throws that code away just
+ * when the patched object's walk needs it. A DIE is one call, small enough to optimize soon.
+ */
+class DieReader {
+  private readonly c: Cursor;
+  private readonly relocated: RelocatedValues;
+  private readonly strings: StringTable;
+  private readonly lineStrings: StringTable;
+  private readonly abbrevCache = new Map<number, Map<number, Abbrev>>();
+  private readonly dies: DwarfDie[] = [];
+  private readonly little: boolean;
+  // The unit being read.
+  private unitStart = 0;
+  private unitEnd = 0;
+  private version = 0;
+  private addressSize = 0;
+  private offsetSize = 4;
+  private abbrevs = new Map<number, Abbrev>();
+  /**
+   * Per abbreviation of this unit: the byte size of a DIE's attributes when fixed (skippable),
+   * and where in them its DW_AT_sibling is (-1: none, or after a variable-size value).
+   */
+  private layouts = new Map<Abbrev, Layout>();
+
+  constructor(
+    obj: ElfObject, infoIndex: number, info: Uint8Array, private readonly abbrevData: Uint8Array, str: Uint8Array | undefined, lineStr: Uint8Array | undefined,
+    private readonly tags: ReadonlySet<number> | undefined, private readonly descend: ((die: DwarfDie) => boolean) | undefined,
+  ) {
+    this.little = obj.header.endian === 'little';
+    this.c = new Cursor(info, this.little);
+    this.relocated = new RelocatedValues(obj, infoIndex);
+    this.strings = new StringTable(str);
+    this.lineStrings = new StringTable(lineStr);
+  }
+
+  read(): DwarfDie[] {
+    const { c } = this;
+    while (c.pos + 11 <= c.bytes.length) {
+      this.unitHeader();
+      let depth = 0;
+      while (c.pos < this.unitEnd) depth = this.die(depth);
+      c.pos = Math.max(this.unitEnd, this.unitStart + 1);
+    }
+    return this.dies;
+  }
+
+  /** An offset field: the bytes, plus what a relocation at that place adds (RELA: the bytes are 0). */
+  private offsetAt(size: number): number {
+    const at = this.c.pos;
+    const raw = this.c.sized(size);
+    const r = this.relocated.at(at);
+    return r === undefined ? raw : this.relocated.rela ? r : r + raw;
+  }
+
+  private unitHeader(): void {
+    const { c } = this;
+    this.unitStart = c.pos;
     let length = c.u32();
-    let offsetSize = 4;
+    this.offsetSize = 4;
     if (length === 0xffffffff) {
       length = c.u64();
-      offsetSize = 8;
+      this.offsetSize = 8;
     }
-    const unitEnd = c.pos + length;
-    const version = c.u16();
-    let addressSize: number;
+    this.unitEnd = c.pos + length;
+    this.version = c.u16();
     let abbrevOffset: number;
-    if (version >= 5) {
+    if (this.version >= 5) {
       const unitType = c.u8();
-      addressSize = c.u8();
-      abbrevOffset = offsetAt(offsetSize);
-      if (unitType === 2 || unitType === 6) c.pos += 8 + offsetSize; // type signature, type offset
+      this.addressSize = c.u8();
+      abbrevOffset = this.offsetAt(this.offsetSize);
+      if (unitType === 2 || unitType === 6) c.pos += 8 + this.offsetSize; // type signature, type offset
       else if (unitType === 4 || unitType === 5) c.pos += 8; // dwo id
     } else {
-      abbrevOffset = offsetAt(offsetSize);
-      addressSize = c.u8();
+      abbrevOffset = this.offsetAt(this.offsetSize);
+      this.addressSize = c.u8();
     }
-    let abbrevs = abbrevCache.get(abbrevOffset);
+    let abbrevs = this.abbrevCache.get(abbrevOffset);
     if (!abbrevs) {
-      abbrevs = parseAbbrevs(abbrevSection.data, abbrevOffset, little);
-      abbrevCache.set(abbrevOffset, abbrevs);
+      abbrevs = parseAbbrevs(this.abbrevData, abbrevOffset, this.little);
+      this.abbrevCache.set(abbrevOffset, abbrevs);
     }
-    // Per abbreviation of this unit: the byte size of a DIE's attributes when fixed (skippable),
-    // and where in them its DW_AT_sibling is (-1: none, or after a variable-size value).
-    const layouts = new Map<Abbrev, Layout>();
-    const fixedLayout = (a: Abbrev) => {
-      let layout = layouts.get(a);
-      if (!layout) {
-        layout = { size: 0, siblingAt: -1, siblingForm: 0 };
-        for (let i = 0; i < a.forms.length; i++) {
-          const form = a.forms[i]!;
-          const n = fixedFormSize(form, addressSize, offsetSize, version);
-          if (n < 0) {
-            layout.size = -1;
-            break;
-          }
-          if (a.attrs[i] === AT.sibling) {
-            layout.siblingAt = layout.size;
-            layout.siblingForm = form;
-          }
-          layout.size += n;
+    this.abbrevs = abbrevs;
+    this.layouts = new Map();
+  }
+
+  private fixedLayout(a: Abbrev): Layout {
+    let layout = this.layouts.get(a);
+    if (!layout) {
+      layout = { size: 0, siblingAt: -1, siblingForm: 0 };
+      for (let i = 0; i < a.forms.length; i++) {
+        const form = a.forms[i]!;
+        const n = fixedFormSize(form, this.addressSize, this.offsetSize, this.version);
+        if (n < 0) {
+          layout.size = -1;
+          break;
         }
-        layouts.set(a, layout);
+        if (a.attrs[i] === AT.sibling) {
+          layout.siblingAt = layout.size;
+          layout.siblingForm = form;
+        }
+        layout.size += n;
       }
-      return layout;
-    };
-    let depth = 0;
-    while (c.pos < unitEnd) {
-      const offset = c.pos;
-      const code = c.uleb();
-      if (code === 0) {
-        depth = Math.max(0, depth - 1);
+      this.layouts.set(a, layout);
+    }
+    return layout;
+  }
+
+  /** The DIE at the cursor (or a null entry closing a level); the depth of what follows it. */
+  private die(depth: number): number {
+    const { c } = this;
+    const offset = c.pos;
+    const code = c.uleb();
+    if (code === 0) return Math.max(0, depth - 1);
+    const abbrev = this.abbrevs.get(code);
+    if (!abbrev) throw new DwarfFormatError(`DIE at 0x${offset.toString(16)} uses abbreviation ${code}, which its unit does not define`);
+    const { version, addressSize } = this;
+    const die: DwarfDie = { offset, depth, tag: abbrev.tag, version, addressSize };
+    const keep = !this.tags || this.tags.has(abbrev.tag);
+    const layout = keep ? undefined : this.fixedLayout(abbrev);
+    let sibling: number | undefined;
+    if (layout && layout.size >= 0) {
+      // Skipped by size: only a DW_AT_sibling is read, and only when it could be followed.
+      if (this.descend && abbrev.children && layout.siblingAt >= 0) {
+        const at = c.pos;
+        c.skip(layout.siblingAt);
+        sibling = reference(layout.siblingForm, c.sized(fixedFormSize(layout.siblingForm, addressSize, this.offsetSize, version)), this.unitStart);
+        c.pos = at;
+      }
+      c.skip(layout.size);
+    } else {
+      sibling = this.attributes(die, abbrev, keep);
+    }
+    // Others with children come bare, for the nesting: one may be an ancestor of a kept DIE.
+    if (keep) this.dies.push(die);
+    else if (abbrev.children) this.dies.push({ offset, depth, tag: abbrev.tag, version, addressSize });
+    if (!abbrev.children) return depth;
+    if (this.descend && sibling !== undefined && sibling > c.pos && sibling <= this.unitEnd && !this.descend(die)) {
+      c.pos = sibling;
+      return depth;
+    }
+    return depth + 1;
+  }
+
+  /** Decodes `abbrev`'s attributes into `die` (a kept one) or steps over them; the DW_AT_sibling target. */
+  private attributes(die: DwarfDie, abbrev: Abbrev, keep: boolean): number | undefined {
+    const { c, version, addressSize, offsetSize, unitStart } = this;
+    let sibling: number | undefined;
+    for (let i = 0; i < abbrev.attrs.length; i++) {
+      const at = abbrev.attrs[i]!;
+      let form = abbrev.forms[i]!;
+      if (form === FORM.indirect) form = c.uleb();
+      // Of a DIE that is not kept only DW_AT_sibling matters. An unused value is stepped
+      // over: decoding it would look up a relocation for every location list and entry pc
+      // (a kernel function's body is mostly those).
+      if (!(keep ? abbrev.used[i] : at === AT.sibling)) {
+        skipValue(c, form, addressSize, offsetSize, version, die.offset);
         continue;
       }
-      const abbrev = abbrevs.get(code);
-      if (!abbrev) throw new DwarfFormatError(`DIE at 0x${offset.toString(16)} uses abbreviation ${code}, which its unit does not define`);
-      const die: DwarfDie = { offset, depth, tag: abbrev.tag, version, addressSize };
-      const keep = !tags || tags.has(abbrev.tag);
-      const layout = keep ? undefined : fixedLayout(abbrev);
-      let sibling: number | undefined;
-      if (layout && layout.size >= 0) {
-        // Skipped by size: only a DW_AT_sibling is read, and only when it could be followed.
-        if (descend && abbrev.children && layout.siblingAt >= 0) {
-          const at = c.pos;
-          c.skip(layout.siblingAt);
-          sibling = reference(layout.siblingForm, c.sized(fixedFormSize(layout.siblingForm, addressSize, offsetSize, version)), unitStart);
-          c.pos = at;
-        }
-        c.skip(layout.size);
-      } else {
-        for (let i = 0; i < abbrev.attrs.length; i++) {
-          const at = abbrev.attrs[i]!;
-          let form = abbrev.forms[i]!;
-          if (form === FORM.indirect) form = c.uleb();
-          // Of a DIE that is not kept only DW_AT_sibling matters. An unused value is stepped
-          // over: decoding it would look up a relocation for every location list and entry pc
-          // (a kernel function's body is mostly those).
-          if (!(keep ? abbrev.used[i] : at === AT.sibling)) {
-            skipValue(c, form, addressSize, offsetSize, version, offset);
-            continue;
-          }
-          const valueAt = c.pos;
-          // The value when it is a number or a reference; strings are set below.
-          let value: number | undefined;
-          let text: string | undefined;
-          switch (form) {
-            case FORM.addr: value = offsetAt(addressSize); break;
-            case FORM.data1: case FORM.ref1: case FORM.flag: case FORM.strx1: case FORM.addrx1: value = c.u8(); break;
-            case FORM.data2: case FORM.ref2: case FORM.strx2: case FORM.addrx2: value = c.u16(); break;
-            case FORM.strx3: case FORM.addrx3: c.pos += 3; break;
-            // DWARF 2 and 3 give section offsets (DW_AT_ranges, DW_AT_stmt_list) as data4/data8: relocated.
-            case FORM.data4: value = offsetAt(4); break;
-            case FORM.data8: value = offsetAt(8); break;
-            case FORM.ref4: case FORM.ref_sup4: case FORM.strx4: case FORM.addrx4: value = c.u32(); break;
-            case FORM.ref8: case FORM.ref_sig8: case FORM.ref_sup8: value = c.u64(); break;
-            case FORM.data16: c.pos += 16; break;
-            case FORM.sdata: value = c.sleb(); break;
-            case FORM.udata: case FORM.ref_udata: case FORM.strx: case FORM.addrx: case FORM.loclistx: case FORM.rnglistx:
-            case FORM.GNU_addr_index: case FORM.GNU_str_index:
-              value = c.uleb(); break;
-            // Strings are decoded only for DIEs that are kept.
-            case FORM.string: if (keep) text = c.cstring(); else c.skipString(); break;
-            case FORM.strp: if (keep) text = strings(offsetAt(offsetSize)); else c.skip(offsetSize); break;
-            case FORM.line_strp: if (keep) text = lineStrings(offsetAt(offsetSize)); else c.skip(offsetSize); break;
-            case FORM.ref_addr: value = offsetAt(version <= 2 ? addressSize : offsetSize); break;
-            case FORM.sec_offset: case FORM.strp_sup: case FORM.GNU_ref_alt: case FORM.GNU_strp_alt: value = offsetAt(offsetSize); break;
-            // The length is read before the cursor moves past the block (`c.pos += c.u8()` would not).
-            case FORM.block1: c.skip(c.u8()); break;
-            case FORM.block2: c.skip(c.u16()); break;
-            case FORM.block4: c.skip(c.u32()); break;
-            case FORM.block: case FORM.exprloc: c.skip(c.uleb()); break;
-            case FORM.flag_present: break;
-            case FORM.implicit_const: value = abbrev.consts[i]; break;
-            default: throw new DwarfFormatError(`DIE at 0x${offset.toString(16)}: unknown attribute form 0x${form.toString(16)}`);
-          }
-          switch (at) {
-            case AT.sibling:
-              sibling = reference(form, value, unitStart);
-              break;
-            case AT.name:
-              if (die.name === undefined && text !== undefined) die.name = text;
-              break;
-            case AT.linkage_name:
-            case AT.MIPS_linkage_name:
-              if (text !== undefined) die.name = text;
-              break;
-            case AT.abstract_origin:
-            case AT.specification: {
-              const target = reference(form, value, unitStart);
-              if (at === AT.abstract_origin) die.origin = target;
-              else die.specification = target;
-              break;
-            }
-            case AT.low_pc:
-              die.lowPcAt = valueAt;
-              break;
-            case AT.ranges:
-              // An index (rnglistx) needs the unit's DW_AT_rnglists_base: split DWARF, not gcc -g.
-              if (form !== FORM.rnglistx) die.ranges = value;
-              break;
-            case AT.high_pc:
-              // Only inlined instances need it (their place in the function).
-              if (abbrev.tag === DW_TAG.inlined_subroutine && value !== undefined) die.highPc = { value, isLength: form !== FORM.addr };
-              break;
-          }
-        }
+      const valueAt = c.pos;
+      // The value when it is a number or a reference; strings are set below.
+      let value: number | undefined;
+      let text: string | undefined;
+      switch (form) {
+        case FORM.addr: value = this.offsetAt(addressSize); break;
+        case FORM.data1: case FORM.ref1: case FORM.flag: case FORM.strx1: case FORM.addrx1: value = c.u8(); break;
+        case FORM.data2: case FORM.ref2: case FORM.strx2: case FORM.addrx2: value = c.u16(); break;
+        case FORM.strx3: case FORM.addrx3: c.pos += 3; break;
+        // DWARF 2 and 3 give section offsets (DW_AT_ranges, DW_AT_stmt_list) as data4/data8: relocated.
+        case FORM.data4: value = this.offsetAt(4); break;
+        case FORM.data8: value = this.offsetAt(8); break;
+        case FORM.ref4: case FORM.ref_sup4: case FORM.strx4: case FORM.addrx4: value = c.u32(); break;
+        case FORM.ref8: case FORM.ref_sig8: case FORM.ref_sup8: value = c.u64(); break;
+        case FORM.data16: c.pos += 16; break;
+        case FORM.sdata: value = c.sleb(); break;
+        case FORM.udata: case FORM.ref_udata: case FORM.strx: case FORM.addrx: case FORM.loclistx: case FORM.rnglistx:
+        case FORM.GNU_addr_index: case FORM.GNU_str_index:
+          value = c.uleb(); break;
+        // Strings are decoded only for DIEs that are kept.
+        case FORM.string: if (keep) text = c.cstring(); else c.skipString(); break;
+        case FORM.strp: if (keep) text = this.strings.at(this.offsetAt(offsetSize)); else c.skip(offsetSize); break;
+        case FORM.line_strp: if (keep) text = this.lineStrings.at(this.offsetAt(offsetSize)); else c.skip(offsetSize); break;
+        case FORM.ref_addr: value = this.offsetAt(version <= 2 ? addressSize : offsetSize); break;
+        case FORM.sec_offset: case FORM.strp_sup: case FORM.GNU_ref_alt: case FORM.GNU_strp_alt: value = this.offsetAt(offsetSize); break;
+        // The length is read before the cursor moves past the block (`c.pos += c.u8()` would not).
+        case FORM.block1: c.skip(c.u8()); break;
+        case FORM.block2: c.skip(c.u16()); break;
+        case FORM.block4: c.skip(c.u32()); break;
+        case FORM.block: case FORM.exprloc: c.skip(c.uleb()); break;
+        case FORM.flag_present: break;
+        case FORM.implicit_const: value = abbrev.consts[i]; break;
+        default: throw new DwarfFormatError(`DIE at 0x${die.offset.toString(16)}: unknown attribute form 0x${form.toString(16)}`);
       }
-      // Others with children come bare, for the nesting: one may be an ancestor of a kept DIE.
-      if (keep) dies.push(die);
-      else if (abbrev.children) dies.push({ offset, depth, tag: abbrev.tag, version, addressSize });
-      if (!abbrev.children) continue;
-      if (descend && sibling !== undefined && sibling > c.pos && sibling <= unitEnd && !descend(die)) c.pos = sibling;
-      else depth++;
+      switch (at) {
+        case AT.sibling:
+          sibling = reference(form, value, unitStart);
+          break;
+        case AT.name:
+          if (die.name === undefined && text !== undefined) die.name = text;
+          break;
+        case AT.linkage_name:
+        case AT.MIPS_linkage_name:
+          if (text !== undefined) die.name = text;
+          break;
+        case AT.abstract_origin:
+        case AT.specification: {
+          const target = reference(form, value, unitStart);
+          if (at === AT.abstract_origin) die.origin = target;
+          else die.specification = target;
+          break;
+        }
+        case AT.low_pc:
+          die.lowPcAt = valueAt;
+          break;
+        case AT.ranges:
+          // An index (rnglistx) needs the unit's DW_AT_rnglists_base: split DWARF, not gcc -g.
+          if (form !== FORM.rnglistx) die.ranges = value;
+          break;
+        case AT.high_pc:
+          // Only inlined instances need it (their place in the function).
+          if (abbrev.tag === DW_TAG.inlined_subroutine && value !== undefined) die.highPc = { value, isLength: form !== FORM.addr };
+          break;
+      }
     }
-    c.pos = Math.max(unitEnd, unitStart + 1);
+    return sibling;
   }
-  return dies;
 }
 
 /** Moves `c` past a value of `form` without decoding it. */
@@ -433,16 +492,18 @@ function reference(form: number, value: number | undefined, unitStart: number): 
 }
 
 /** Strings of a string section by offset, decoded once each. */
-function stringTable(bytes: Uint8Array | undefined): (offset: number) => string | undefined {
-  const seen = new Map<number, string>();
-  return (offset) => {
+class StringTable {
+  private readonly seen = new Map<number, string>();
+  constructor(private readonly bytes: Uint8Array | undefined) {}
+  at(offset: number): string | undefined {
+    const { bytes } = this;
     if (!bytes || offset >= bytes.length) return undefined;
-    let s = seen.get(offset);
+    let s = this.seen.get(offset);
     if (s === undefined) {
       const end = bytes.indexOf(0, offset);
       s = utf8(bytes, offset, end < 0 ? bytes.length : end);
-      seen.set(offset, s);
+      this.seen.set(offset, s);
     }
     return s;
-  };
+  }
 }

@@ -9,16 +9,18 @@ import type { ElfRelocation, ElfRelocationSection } from './types.js';
 export class RelocationIndex {
   private readonly offsets: Float64Array;
   private readonly order: Uint32Array | undefined;
-  private readonly entry: (i: number) => ElfRelocation;
+  // One of the two: entries decoded on demand, or the list built in memory.
+  private readonly table: RelocationTable | undefined;
+  private readonly list: ElfRelocation[] | undefined;
 
   constructor(source: ElfRelocation[] | RelocationTable) {
-    const table = Array.isArray(source) ? undefined : source;
-    const count = table ? table.count : (source as ElfRelocation[]).length;
-    this.entry = table ? (i) => table.entry(i) : (i) => (source as ElfRelocation[])[i]!;
+    if (Array.isArray(source)) this.list = source;
+    else this.table = source;
+    const count = this.table ? this.table.count : this.list!.length;
     const offsets = new Float64Array(count);
     let sorted = true;
     for (let i = 0; i < count; i++) {
-      offsets[i] = table ? table.offsetAt(i) : Number((source as ElfRelocation[])[i]!.offset);
+      offsets[i] = this.table ? this.table.offsetAt(i) : Number(this.list![i]!.offset);
       if (i > 0 && offsets[i]! < offsets[i - 1]!) sorted = false;
     }
     // gas writes them in offset order; anything else is sorted here (last writer of an offset wins).
@@ -43,7 +45,8 @@ export class RelocationIndex {
     }
     const i = lo - 1;
     if (i < 0 || offsets[i] !== offset) return undefined;
-    return this.entry(this.order ? this.order[i]! : i);
+    const j = this.order ? this.order[i]! : i;
+    return this.table ? this.table.entry(j) : this.list![j];
   }
 }
 

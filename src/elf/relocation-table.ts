@@ -32,7 +32,6 @@ export function readRelocationTable(index: number, target: number, data: Uint8Ar
   const count = data.length / size;
   // r_info's high half is the symbol index.
   const symbolField = endian === 'little' ? 12 : 8;
-  const symbolAt = (i: number) => r.u32(i * size + symbolField);
   // One DataView call per entry, no closure: this loop runs once, cold, over every entry
   // (20,000 in kernel/fork.o), on the way from the compiler to the verdict.
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -41,24 +40,7 @@ export function readRelocationTable(index: number, target: number, data: Uint8Ar
     const symbol = view.getUint32(at, le);
     if (symbol >= symbolCount) badSymbol(i, symbol);
   }
-  const decoded: ElfRelocation[] = new Array(count);
-  const table: RelocationTable = {
-    count,
-    // Two 32-bit halves, not a bigint: the index reads every offset of .rela.debug_info.
-    offsetAt: (i) => {
-      const at = i * size;
-      return endian === 'little' ? r.u32(at + 4) * 2 ** 32 + r.u32(at) : r.u32(at) * 2 ** 32 + r.u32(at + 4);
-    },
-    entry: (i) => {
-      let e = decoded[i];
-      if (!e) {
-        const at = i * size;
-        e = { offset: r.u64(at), type: r.u32(at + (endian === 'little' ? 8 : 12)), symbol: symbolAt(i), addend: rela ? r.i64(at + 16) : 0n };
-        decoded[i] = e;
-      }
-      return e;
-    },
-  };
+  const table = new LazyTable(r, count, size, rela, endian === 'little');
   let entries: ElfRelocation[] | undefined;
   const section = { section: index, target, rela } as ElfRelocationSection;
   Object.defineProperty(section, 'entries', {
@@ -71,4 +53,28 @@ export function readRelocationTable(index: number, target: number, data: Uint8Ar
   });
   Object.defineProperty(section, TABLE, { value: table, enumerable: false });
   return section;
+}
+
+/** A class, not closures per section: V8's optimized code for its callers then serves every section. */
+class LazyTable implements RelocationTable {
+  private readonly decoded: ElfRelocation[];
+  constructor(private readonly r: ByteReader, readonly count: number, private readonly size: number, private readonly rela: boolean, private readonly little: boolean) {
+    this.decoded = new Array(count);
+  }
+  // Two 32-bit halves, not a bigint: the index reads every offset of .rela.debug_info.
+  offsetAt(i: number): number {
+    const at = i * this.size;
+    return this.little ? this.r.u32(at + 4) * 2 ** 32 + this.r.u32(at) : this.r.u32(at) * 2 ** 32 + this.r.u32(at + 4);
+  }
+  entry(i: number): ElfRelocation {
+    let e = this.decoded[i];
+    if (!e) {
+      const { r, little } = this;
+      const at = i * this.size;
+      // r_info: the symbol index in the high half, the type in the low half.
+      e = { offset: r.u64(at), type: r.u32(at + (little ? 8 : 12)), symbol: r.u32(at + (little ? 12 : 8)), addend: this.rela ? r.i64(at + 16) : 0n };
+      this.decoded[i] = e;
+    }
+    return e;
+  }
 }

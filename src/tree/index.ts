@@ -260,7 +260,9 @@ async function checkUnit(paths: { orig: string; patched: string }, unit: string,
       // The original read and the source analysed while the patched side still compiles:
       // their garbage is collected now rather than after the compile (common/heap.ts).
       original.then(editedFunctions).then(() => {
-        if (!compiled && collectGarbage()) trace(`${unit}: heap collected`);
+        if (compiled) return;
+        collectGarbage();
+        trace(`${unit}: heap collected`);
       }, () => undefined);
     });
     compiled = true;
