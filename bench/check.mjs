@@ -89,12 +89,12 @@ for (const [unit, patch] of cases) {
   rows.push(row);
 }
 console.log('check (2 cores; compile = slower of the two sides; gcc/objtool = kbuild\'s recorded commands run alone; original/patched made by make, cache or recorded-command)');
-console.log('tool own = wall - compile - mirrors; before = process start to the first compiler, after = last compile step to exit (both include Node\'s start or exit)');
-console.log('| run | wall ms | mirrors ms | compile ms | original/patched by | gcc ms | objtool ms | diff ms | tool own ms | before ms | after ms | own/gcc | after/gcc | verdict |');
-console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+console.log('tool own = wall - compile - mirrors (compile: as check ran it, gcc and objtool started by the tool, the tool\'s own work on the other core); own/compile is the issue\'s measure, own/gcc against gcc run alone; before = process start to the first compiler, after = last compile step to exit (both include Node\'s start or exit)');
+console.log('| run | wall ms | mirrors ms | compile ms | original/patched by | gcc ms | objtool ms | diff ms | tool own ms | before ms | after ms | own/compile | own/gcc | after/gcc | verdict |');
+console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const r of rows) {
   const own = r.own ?? r.wall - r.compile - r.mirror;
   const f = (v) => (v === undefined ? '' : Math.round(v));
   const pct = (a, b) => (a === undefined || !b ? '' : `${Math.round((100 * a) / b)} %`);
-  console.log(`| ${r.what} | ${f(r.wall)} | ${f(r.mirror)} | ${f(r.compile)} | ${r.by} | ${f(r.compilerMs)} | ${f(r.objtoolMs)} | ${f(r.diff)} | ${f(own)} | ${f(r.before)} | ${f(r.after)} | ${pct(own, r.compilerMs)} | ${pct(r.after, r.compilerMs)} | ${r.verdict} |`);
+  console.log(`| ${r.what} | ${f(r.wall)} | ${f(r.mirror)} | ${f(r.compile)} | ${r.by} | ${f(r.compilerMs)} | ${f(r.objtoolMs)} | ${f(r.diff)} | ${f(own)} | ${f(r.before)} | ${f(r.after)} | ${pct(own, r.compile)} | ${pct(own, r.compilerMs)} | ${pct(r.after, r.compilerMs)} | ${r.verdict} |`);
 }
