@@ -8,7 +8,7 @@ import type { IndexedEntity } from './entities.js';
 import { baseName, fragmentParent, pairsByUse } from './names.js';
 import { exportedName, isDebugOrMetadata, isInitSection, isKnownSection, isRelRo } from './sections.js';
 import type { SpecialSectionRecord } from './special-sections.js';
-import type { InlinedInstance, InliningDetail } from './inlining.js';
+import { UNKNOWN_CALLEE, type InlinedInstance, type InliningDetail } from './inlining.js';
 import { referrers, type CarriedReadOnly } from './rodata-escape.js';
 import type { DataResult, FunctionResult, ObjectDiff, Problem, SpecialRecord } from './types.js';
 import { byCodeUnit } from '../common/order.js';
@@ -245,7 +245,7 @@ function calleeAtDifference(inlining: Inlining, o: IndexedEntity, p: IndexedEnti
       if (!best || inst.chain.length > best.chain.length) best = inst;
     }
     const callee = best?.chain[best.chain.length - 1];
-    return callee === undefined || callee === '<unknown>' || callee === baseName(o.name) ? undefined : callee;
+    return callee === undefined || callee === UNKNOWN_CALLEE || callee === baseName(o.name) ? undefined : callee;
   };
   return inner(inlining.patched.instances.get(p.name), p) ?? inner(inlining.orig.instances.get(o.name), o);
 }

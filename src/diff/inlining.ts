@@ -24,7 +24,7 @@ import type { ElfObject } from '../elf/types.js';
 import { FunctionIndex } from './special-sections.js';
 
 /** A callee whose DIE gives no name. */
-const UNKNOWN = '<unknown>';
+export const UNKNOWN_CALLEE = '<unknown>';
 
 /** A DIE's name, following abstract origins and specifications. */
 function nameOf(byOffset: Map<number, DwarfDie>, die: DwarfDie | undefined): string | undefined {
@@ -244,7 +244,7 @@ export function inliningFromDies(
     for (let j = i + 1; j < stack.length; j++) {
       const s = stack[j]!;
       if (s.tag !== DW_TAG.inlined_subroutine) continue;
-      chain.push(nameOf(byOffset, byOffset.get(s.origin ?? -1) ?? s) ?? UNKNOWN);
+      chain.push(nameOf(byOffset, byOffset.get(s.origin ?? -1) ?? s) ?? UNKNOWN_CALLEE);
     }
     if (instances) {
       const ranges = instances.ranges(die);
@@ -310,7 +310,7 @@ export function inliningDetail(obj: ElfObject, only?: ReadonlySet<string>): Inli
   const instances = new Map<string, InlinedInstance[]>();
   const chains = inliningFromDies(dies, elfName, { ranges: (die) => instanceRanges(d, die), out: instances });
   if (!only) return { chains, instances };
-  if ([...chains.values()].some((list) => list.some((chain) => chain.includes(UNKNOWN)))) return inliningDetail(obj);
+  if ([...chains.values()].some((list) => list.some((chain) => chain.includes(UNKNOWN_CALLEE)))) return inliningDetail(obj);
   // Functions met on the way but not asked for were not looked into.
   for (const name of chains.keys()) if (!only.has(name)) chains.delete(name);
   for (const name of instances.keys()) if (!only.has(name)) instances.delete(name);
