@@ -402,31 +402,23 @@ class DieReader {
         case FORM.addr: value = this.offsetAt(addressSize); break;
         case FORM.data1: case FORM.ref1: case FORM.flag: case FORM.strx1: case FORM.addrx1: value = c.u8(); break;
         case FORM.data2: case FORM.ref2: case FORM.strx2: case FORM.addrx2: value = c.u16(); break;
-        case FORM.strx3: case FORM.addrx3: c.pos += 3; break;
         // DWARF 2 and 3 give section offsets (DW_AT_ranges, DW_AT_stmt_list) as data4/data8: relocated.
         case FORM.data4: value = this.offsetAt(4); break;
         case FORM.data8: value = this.offsetAt(8); break;
         case FORM.ref4: case FORM.ref_sup4: case FORM.strx4: case FORM.addrx4: value = c.u32(); break;
         case FORM.ref8: case FORM.ref_sig8: case FORM.ref_sup8: value = c.u64(); break;
-        case FORM.data16: c.pos += 16; break;
         case FORM.sdata: value = c.sleb(); break;
         case FORM.udata: case FORM.ref_udata: case FORM.strx: case FORM.addrx: case FORM.loclistx: case FORM.rnglistx:
         case FORM.GNU_addr_index: case FORM.GNU_str_index:
           value = c.uleb(); break;
-        // Strings are decoded only for DIEs that are kept.
-        case FORM.string: if (keep) text = c.cstring(); else c.skipString(); break;
-        case FORM.strp: if (keep) text = this.strings.at(this.offsetAt(offsetSize)); else c.skip(offsetSize); break;
-        case FORM.line_strp: if (keep) text = this.lineStrings.at(this.offsetAt(offsetSize)); else c.skip(offsetSize); break;
+        case FORM.string: text = c.cstring(); break;
+        case FORM.strp: text = this.strings.at(this.offsetAt(offsetSize)); break;
+        case FORM.line_strp: text = this.lineStrings.at(this.offsetAt(offsetSize)); break;
         case FORM.ref_addr: value = this.offsetAt(version <= 2 ? addressSize : offsetSize); break;
         case FORM.sec_offset: case FORM.strp_sup: case FORM.GNU_ref_alt: case FORM.GNU_strp_alt: value = this.offsetAt(offsetSize); break;
-        // The length is read before the cursor moves past the block (`c.pos += c.u8()` would not).
-        case FORM.block1: c.skip(c.u8()); break;
-        case FORM.block2: c.skip(c.u16()); break;
-        case FORM.block4: c.skip(c.u32()); break;
-        case FORM.block: case FORM.exprloc: c.skip(c.uleb()); break;
-        case FORM.flag_present: break;
         case FORM.implicit_const: value = abbrev.consts[i]; break;
-        default: throw new DwarfFormatError(`DIE at 0x${die.offset.toString(16)}: unknown attribute form 0x${form.toString(16)}`);
+        // Blocks, flags, 3- and 16-byte data give no value used here (an unknown form is an error there).
+        default: skipValue(c, form, addressSize, offsetSize, version, die.offset);
       }
       switch (at) {
         case AT.sibling:

@@ -30,17 +30,11 @@ export function readRelocationTable(index: number, target: number, data: Uint8Ar
   const size = rela ? RELA_SIZE : REL_SIZE;
   const r = new ByteReader(data, endian);
   const count = data.length / size;
-  // r_info's high half is the symbol index.
-  const symbolField = endian === 'little' ? 12 : 8;
-  // One DataView call per entry, no closure: this loop runs once, cold, over every entry
-  // (20,000 in kernel/fork.o), on the way from the compiler to the verdict.
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const le = endian === 'little';
-  for (let at = symbolField, i = 0; i < count; at += size, i++) {
-    const symbol = view.getUint32(at, le);
+  const table = new LazyTable(r, count, size, rela, endian === 'little');
+  for (let i = 0; i < count; i++) {
+    const symbol = table.symbolAt(i);
     if (symbol >= symbolCount) badSymbol(i, symbol);
   }
-  const table = new LazyTable(r, count, size, rela, endian === 'little');
   let entries: ElfRelocation[] | undefined;
   const section = { section: index, target, rela } as ElfRelocationSection;
   Object.defineProperty(section, 'entries', {
@@ -66,13 +60,16 @@ class LazyTable implements RelocationTable {
     const at = i * this.size;
     return this.little ? this.r.u32(at + 4) * 2 ** 32 + this.r.u32(at) : this.r.u32(at) * 2 ** 32 + this.r.u32(at + 4);
   }
+  /** r_info's high half: the symbol index (read for every entry when the section is read). */
+  symbolAt(i: number): number {
+    return this.r.u32(i * this.size + (this.little ? 12 : 8));
+  }
   entry(i: number): ElfRelocation {
     let e = this.decoded[i];
     if (!e) {
       const { r, little } = this;
       const at = i * this.size;
-      // r_info: the symbol index in the high half, the type in the low half.
-      e = { offset: r.u64(at), type: r.u32(at + (little ? 8 : 12)), symbol: r.u32(at + (little ? 12 : 8)), addend: this.rela ? r.i64(at + 16) : 0n };
+      e = { offset: r.u64(at), type: r.u32(at + (little ? 8 : 12)), symbol: this.symbolAt(i), addend: this.rela ? r.i64(at + 16) : 0n };
       this.decoded[i] = e;
     }
     return e;
