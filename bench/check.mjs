@@ -8,9 +8,9 @@ import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { parse } from 'shell-quote';
 import { ensureTarget, TEST_ABI } from '../dist/target/index.js';
 import { mirrorPaths } from '../dist/tree/mirror.js';
+import { splitCommand } from '../dist/tree/recorded-command.js';
 
 const smoke = process.argv.includes('--smoke');
 const CLI = new URL('../bin/create-diff-module.js', import.meta.url).pathname;
@@ -27,8 +27,7 @@ async function recordedSplit(unit) {
   const cmd = await readFile(join(paths.orig, dir, `.${name}.cmd`), 'utf8');
   const line = /^(?:saved)?cmd_\S+ := (.*)$/m.exec(cmd)[1];
   const out = {};
-  for (const part of line.split(/\s*;\s*(?=\.\/tools\/objtool)/)) {
-    const argv = parse(part).filter((a) => typeof a === 'string');
+  for (const argv of splitCommand(line) ?? []) {
     const what = /objtool/.test(argv[0]) ? 'objtoolMs' : 'compilerMs';
     const t = performance.now();
     await execa(argv[0], argv.slice(1), { cwd: paths.orig, stdin: 'ignore' });

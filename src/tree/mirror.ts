@@ -6,8 +6,8 @@
 // with their binaries) or left out (objects and .cmd files: kbuild's fixdep writes .cmd files
 // through `>`, which would follow a symlink into the user's tree).
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { copyFile, lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { constants, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { InputError } from '../common/errors.js';
@@ -177,19 +177,22 @@ async function copyTree(from: string, to: string, root = from): Promise<void> {
 
 /** Replace the mirror's symlink for `rel` with real content (the patched file). */
 export async function writeMirrorFile(mirror: string, rel: string, content: string): Promise<void> {
+  // Synchronous: a check writes and restores a file or two, on the way to the compiler and on
+  // the way out. Each promise-based call costs a thread-pool round trip (measured: 2-3 ms for
+  // these three calls in a fresh process, 1 ms synchronously).
   const to = path.join(mirror, rel);
-  await rm(to, { force: true });
-  await mkdir(path.dirname(to), { recursive: true });
-  await writeFile(to, content);
+  rmSync(to, { force: true });
+  mkdirSync(path.dirname(to), { recursive: true });
+  writeFileSync(to, content);
 }
 
 /** Point `rel` back at the tree (after a check), so the mirror is clean for the next one. */
 export async function restoreMirrorFile(tree: string, mirror: string, rel: string): Promise<void> {
   const to = path.join(mirror, rel);
-  await rm(to, { force: true });
+  rmSync(to, { force: true });
   try {
-    await lstat(path.join(tree, rel));
-    await symlink(path.join(tree, rel), to);
+    lstatSync(path.join(tree, rel));
+    symlinkSync(path.join(tree, rel), to);
   } catch {
     // the file is new in the patch: nothing to restore
   }
