@@ -20,8 +20,12 @@ for tier in "${tiers[@]}"; do
   fi
   echo "=== tier $tier ($files files) ==="
   start=$(date +%s)
-  npx vitest run --project "$tier" --reporter=default --reporter=json --outputFile.json="$results/$tier.json"
+  # Each tier's temporary trees, objects and images go to one directory removed after it:
+  # tests make them with os.tmpdir(), and one that fails midway leaves no litter in /tmp.
+  scratch=$(mktemp -d "${TMPDIR:-/tmp}/cdm-tests-$tier-XXXXXX")
+  TMPDIR="$scratch" npx vitest run --project "$tier" --reporter=default --reporter=json --outputFile.json="$results/$tier.json"
   rc=$?
+  rm -rf "$scratch"
   secs=$(( $(date +%s) - start ))
   summary+=("$tier: $( [ $rc -eq 0 ] && echo passed || echo "FAILED (exit $rc)" ) in ${secs}s")
   [ $rc -eq 0 ] || status=1
