@@ -3,7 +3,10 @@
 // make's own overhead, the compiler, objtool and the tool's own time, which the CLI's trace
 // (CDM_TRACE=1) splits into before the first compiler starts and after the last one ends.
 // The CLI runs as a user runs it: the bin as a program (its shebang decides how Node starts).
-// Usage: node bench/check.mjs [--smoke]   (after `npm run build`)
+// Usage: node bench/check.mjs [--smoke] [--against <checkout>]   (after `npm run build`)
+// --against: the warm rows again for another built checkout's CLI (a branch, an earlier commit:
+// `git worktree add`, then npm run build there), its runs interleaved with this one's. Changes
+// worth 10-20 ms are below what separate bench runs on this VM can tell apart.
 import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +17,8 @@ import { splitCommand } from '../dist/tree/recorded-command.js';
 
 const smoke = process.argv.includes('--smoke');
 const CLI = new URL('../bin/create-diff-module.js', import.meta.url).pathname;
+const againstAt = process.argv.indexOf('--against');
+const AGAINST = againstAt > 0 ? join(process.argv[againstAt + 1] ?? '.', 'bin/create-diff-module.js') : undefined;
 const DATA = new URL('../testdata/kernel/diff/', import.meta.url).pathname;
 const cases = [['fs/proc/cmdline.o', 'proc-cmdline-string.patch'], ['kernel/fork.o', 'fork-inline-free-signal.patch']];
 
@@ -53,9 +58,9 @@ function compileWindow(stderr) {
   return { first, last };
 }
 
-async function check(patch) {
+async function check(patch, cli = CLI) {
   const t = performance.now();
-  const r = await execa(CLI, ['check', '--json', '--src', target.sourceDir, join(DATA, patch)], { reject: false, stdin: 'ignore', env: { CDM_TRACE: '1' } });
+  const r = await execa(cli, ['check', '--json', '--src', target.sourceDir, join(DATA, patch)], { reject: false, stdin: 'ignore', env: { CDM_TRACE: '1' } });
   const wall = performance.now() - t;
   const { first, last } = compileWindow(r.stderr);
   const report = JSON.parse(r.stdout);
@@ -78,14 +83,23 @@ const median = (xs) => {
   const v = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
   return v.length ? (v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2) : undefined;
 };
+const row = (what, samples) => {
+  const r = { what, by: samples[0].by, verdict: samples[0].verdict };
+  for (const k of ['wall', 'compile', 'diff', 'mirror', 'before', 'after', 'compilerMs', 'objtoolMs']) r[k] = median(samples.map((x) => x[k]));
+  r.own = median(samples.map((x) => x.wall - x.compile - x.mirror));
+  return r;
+};
 for (const [unit, patch] of cases) {
   await check(patch); // make sure everything is cached
   const samples = [];
-  for (let i = 0; i < runs; i++) samples.push({ ...(await check(patch)), ...(await recordedSplit(unit)) });
-  const row = { what: `warm ${unit} (median of ${runs})`, by: samples[0].by, verdict: samples[0].verdict };
-  for (const k of ['wall', 'compile', 'diff', 'mirror', 'before', 'after', 'compilerMs', 'objtoolMs']) row[k] = median(samples.map((r) => r[k]));
-  row.own = median(samples.map((r) => r.wall - r.compile - r.mirror));
-  rows.push(row);
+  const other = [];
+  for (let i = 0; i < runs; i++) {
+    const gcc = await recordedSplit(unit);
+    samples.push({ ...(await check(patch)), ...gcc });
+    if (AGAINST) other.push({ ...(await check(patch, AGAINST)), ...gcc });
+  }
+  rows.push(row(`warm ${unit} (median of ${runs})`, samples));
+  if (AGAINST) rows.push(row(`warm ${unit}, ${process.argv[againstAt + 1]} (median of ${runs}, interleaved)`, other));
 }
 console.log('check (2 cores; compile = slower of the two sides; gcc/objtool = kbuild\'s recorded commands run alone; original/patched made by make, cache or recorded-command)');
 console.log('tool own = wall - compile - mirrors (compile: as check ran it, gcc and objtool started by the tool, the tool\'s own work on the other core); own/compile is the issue\'s measure, own/gcc against gcc run alone; before = process start to the first compiler, after = last compile step to exit (both include Node\'s start or exit)');
