@@ -59,7 +59,7 @@ export function correlate(orig: Side, patched: Side): Correlation {
   return c;
 }
 
-type Resolved = { rel: ElfRelocation; ref: Reference; token: string };
+type Resolved = { rel: ElfRelocation; ref: Reference };
 
 const resolved = new WeakMap<Side, Map<IndexedEntity, Resolved[]>>();
 
@@ -72,10 +72,7 @@ export function resolvedRelocations(side: Side, e: IndexedEntity): Resolved[] {
   }
   let list = bySide.get(e);
   if (!list) {
-    list = e.relocations.map((rel) => {
-      const ref = resolveReference(side.index, e.sectionIndex, rel, side.ends);
-      return { rel, ref, token: `${rel.type}:${shapeOf(side, ref)}` };
-    });
+    list = e.relocations.map((rel) => ({ rel, ref: resolveReference(side.index, e.sectionIndex, rel, side.ends) }));
     bySide.set(e, list);
   }
   return list;
@@ -137,6 +134,7 @@ export function align(a: string[], b: string[]): Array<[number, number]> {
 function pairByUse(orig: Side, patched: Side, c: Correlation) {
   // Walk paired entities; newly paired data may itself reference by-use entities, so repeat.
   const visited = new Set<IndexedEntity>();
+  const tokens = (side: Side, list: Resolved[]) => list.map(({ rel, ref }) => `${rel.type}:${shapeOf(side, ref)}`);
   let queue = [...c.forward.entries()];
   while (queue.length > 0) {
     const next: Array<[IndexedEntity, IndexedEntity]> = [];
@@ -144,8 +142,11 @@ function pairByUse(orig: Side, patched: Side, c: Correlation) {
       if (visited.has(o)) continue;
       visited.add(o);
       const ro = resolvedRelocations(orig, o);
+      // Nothing to pair through o unless it uses an unpaired by-use entity (most functions):
+      // then neither the alignment nor the reference shapes are needed.
+      if (!ro.some(({ ref }) => ref.kind === 'entity' && !c.forward.has(ref.entity) && pairsByUse(ref.entity.name))) continue;
       const rp = resolvedRelocations(patched, p);
-      for (const [i, j] of align(ro.map((r) => r.token), rp.map((r) => r.token))) {
+      for (const [i, j] of align(tokens(orig, ro), tokens(patched, rp))) {
         const a = ro[i]!.ref;
         const b = rp[j]!.ref;
         if (a.kind !== 'entity' || b.kind !== 'entity') continue;
