@@ -5,6 +5,7 @@
 // parsing; the dependency list is what an original object's cache key must cover.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parse } from 'shell-quote';
 import { runTool } from '../build/exec.js';
 
 export interface RecordedCommand {
@@ -46,68 +47,19 @@ export async function readRecordedCommand(mirror: string, unit: string): Promise
   return { text: cmd, steps, deps };
 }
 
-/** Words and `;` only: no expansion, redirection, pipes, substitutions, globs or comments. */
+/** Words and `;` only: no expansion, redirection, pipes or substitutions. */
 export function splitCommand(cmd: string): string[][] | undefined {
   if (/[$`|&<>(){}\n]/.test(cmd.replace(/'[^']*'/g, "''"))) return undefined;
-  const out = shellWords(cmd)?.filter((s) => s.length > 0);
-  if (!out?.length) return undefined;
+  const steps: string[][] = [[]];
+  for (const token of parse(cmd)) {
+    if (typeof token === 'string') steps[steps.length - 1]!.push(token);
+    else if ('op' in token && token.op === ';') steps.push([]);
+    else return undefined;
+  }
+  const out = steps.filter((s) => s.length > 0);
   // A step must be a program to run, not shell grammar (if/then/fi, for, while, !).
   if (out.some((s) => /^(if|then|else|elif|fi|for|while|until|do|done|case|esac|!|\[\[?|test|\w+=.*)$/.test(s[0]!))) return undefined;
-  return out;
-}
-
-/**
- * sh's word splitting of a command already known to hold no expansion: blanks separate words,
- * `;` steps, quotes and backslashes as sh reads them. Undefined for what sh would expand or
- * skip (an unquoted glob character, a comment). Written out rather than a general shell
- * parser's: this runs before every patched compile, and such a parser (shell-quote) took 2 ms
- * on kbuild's 2 KB gcc command line.
- */
-const PLAIN = /[^ \t;'"\\*?[]+/y;
-
-function shellWords(cmd: string): string[][] | undefined {
-  const steps: string[][] = [[]];
-  let word: string | undefined;
-  const end = () => {
-    if (word !== undefined) steps[steps.length - 1]!.push(word);
-    word = undefined;
-  };
-  for (let i = 0; i < cmd.length; i++) {
-    const ch = cmd[i]!;
-    if (ch === ' ' || ch === '\t') {
-      end();
-    } else if (ch === ';') {
-      end();
-      steps.push([]);
-    } else if (ch === "'") {
-      const close = cmd.indexOf("'", i + 1);
-      if (close < 0) return undefined;
-      word = (word ?? '') + cmd.slice(i + 1, close);
-      i = close;
-    } else if (ch === '"') {
-      let text = '';
-      for (i++; i < cmd.length && cmd[i] !== '"'; i++) {
-        // Inside double quotes a backslash escapes only these; before anything else it stays.
-        if (cmd[i] === '\\' && i + 1 < cmd.length && '"\\$`'.includes(cmd[i + 1]!)) i++;
-        text += cmd[i];
-      }
-      if (i >= cmd.length) return undefined;
-      word = (word ?? '') + text;
-    } else if (ch === '\\') {
-      if (i + 1 >= cmd.length) return undefined;
-      word = (word ?? '') + cmd[++i];
-    } else if ('*?['.includes(ch) || (ch === '#' && word === undefined)) {
-      return undefined;
-    } else {
-      // A run of ordinary characters at once (kbuild's words are mostly that).
-      PLAIN.lastIndex = i;
-      const run = PLAIN.exec(cmd)![0];
-      word = (word ?? '') + run;
-      i += run.length - 1;
-    }
-  }
-  end();
-  return steps;
+  return out.length > 0 ? out : undefined;
 }
 
 /** Run the recorded steps in `mirror`; the compiler's message on failure. */

