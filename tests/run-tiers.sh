@@ -22,7 +22,9 @@ for tier in "${tiers[@]}"; do
   start=$(date +%s)
   # Each tier's temporary trees, objects and images go to one directory removed after it:
   # tests make them with os.tmpdir(), and one that fails midway leaves no litter in /tmp.
+  # Open to every user, sticky, as /tmp is: distccd (launchers test) runs as its own user.
   scratch=$(mktemp -d "${TMPDIR:-/tmp}/cdm-tests-$tier-XXXXXX")
+  chmod 1777 "$scratch"
   TMPDIR="$scratch" npx vitest run --project "$tier" --reporter=default --reporter=json --outputFile.json="$results/$tier.json"
   rc=$?
   rm -rf "$scratch"
