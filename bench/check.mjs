@@ -8,12 +8,11 @@
 // `git worktree add`, then npm run build there), its runs interleaved with this one's. Changes
 // worth 10-20 ms are below what separate bench runs on this VM can tell apart.
 import { rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ensureTarget, TEST_ABI } from '../dist/target/index.js';
 import { mirrorPaths } from '../dist/tree/mirror.js';
-import { splitCommand } from '../dist/tree/recorded-command.js';
+import { readRecordedCommand } from '../dist/tree/recorded-command.js';
 
 const smoke = process.argv.includes('--smoke');
 const CLI = new URL('../bin/create-diff-module.js', import.meta.url).pathname;
@@ -29,10 +28,8 @@ const paths = await mirrorPaths(target.sourceDir);
 async function recordedSplit(unit) {
   const dir = unit.split('/').slice(0, -1).join('/');
   const name = unit.split('/').pop();
-  const cmd = await readFile(join(paths.orig, dir, `.${name}.cmd`), 'utf8');
-  const line = /^(?:saved)?cmd_\S+ := (.*)$/m.exec(cmd)[1];
   const out = {};
-  for (const argv of splitCommand(line) ?? []) {
+  for (const argv of (await readRecordedCommand(paths.orig, unit))?.steps ?? []) {
     const what = /objtool/.test(argv[0]) ? 'objtoolMs' : 'compilerMs';
     const t = performance.now();
     await execa(argv[0], argv.slice(1), { cwd: paths.orig, stdin: 'ignore' });

@@ -134,6 +134,7 @@ export function align(a: string[], b: string[]): Array<[number, number]> {
 function pairByUse(orig: Side, patched: Side, c: Correlation) {
   // Walk paired entities; newly paired data may itself reference by-use entities, so repeat.
   const visited = new Set<IndexedEntity>();
+  const unpairedByUse = (e: IndexedEntity) => !c.forward.has(e) && pairsByUse(e.name);
   const tokens = (side: Side, list: Resolved[]) => list.map(({ rel, ref }) => `${rel.type}:${shapeOf(side, ref)}`);
   let queue = [...c.forward.entries()];
   while (queue.length > 0) {
@@ -144,7 +145,7 @@ function pairByUse(orig: Side, patched: Side, c: Correlation) {
       const ro = resolvedRelocations(orig, o);
       // Nothing to pair through o unless it uses an unpaired by-use entity (most functions):
       // then neither the alignment nor the reference shapes are needed.
-      if (!ro.some(({ ref }) => ref.kind === 'entity' && !c.forward.has(ref.entity) && pairsByUse(ref.entity.name))) continue;
+      if (!ro.some(({ ref }) => ref.kind === 'entity' && unpairedByUse(ref.entity))) continue;
       const rp = resolvedRelocations(patched, p);
       for (const [i, j] of align(tokens(orig, ro), tokens(patched, rp))) {
         const a = ro[i]!.ref;
@@ -152,7 +153,7 @@ function pairByUse(orig: Side, patched: Side, c: Correlation) {
         if (a.kind !== 'entity' || b.kind !== 'entity') continue;
         const x = a.entity;
         const y = b.entity;
-        if (c.forward.has(x) || c.backward.has(y) || !pairsByUse(x.name) || !pairsByUse(y.name)) continue;
+        if (!unpairedByUse(x) || c.backward.has(y) || !pairsByUse(y.name)) continue;
         if (x.kind !== y.kind || baseName(x.name) !== baseName(y.name)) continue;
         pair(c, x, y);
         next.push([x, y]);

@@ -157,7 +157,7 @@ async function checkInMirrors(
         overlaid.push(rel);
         for (const m of [paths.orig, paths.patched]) {
           if (text === undefined) await rm(path.join(m, rel), { force: true });
-          else await writeMirrorFile(m, rel, text);
+          else writeMirrorFile(m, rel, text);
         }
       }
       if (overlay.others.length) log(`${overlay.others.length} file(s) differ from the base commit in the work tree: compiled as of the base`);
@@ -166,7 +166,7 @@ async function checkInMirrors(
       if (c.patched === undefined && overlay) await rm(path.join(paths.patched, c.path), { force: true });
       if (c.patched === undefined) continue;
       const text = /\.[ch]$/.test(c.path) ? withLineDirectives(c.patched, c.hunks) : c.patched;
-      await writeMirrorFile(paths.patched, c.path, text);
+      writeMirrorFile(paths.patched, c.path, text);
       written.push(c);
     }
     // Ask kbuild which of the affected units this configuration builds at all.
@@ -210,10 +210,10 @@ async function checkInMirrors(
     };
     await Promise.all(Array.from({ length: jobs }, worker));
   } finally {
-    for (const c of written) await restoreMirrorFile(tree, paths.patched, c.path);
+    for (const c of written) restoreMirrorFile(tree, paths.patched, c.path);
     for (const rel of overlaid) {
-      await restoreMirrorFile(tree, paths.orig, rel);
-      await restoreMirrorFile(tree, paths.patched, rel);
+      restoreMirrorFile(tree, paths.orig, rel);
+      restoreMirrorFile(tree, paths.patched, rel);
     }
     // Objects built from the base commit's content are newer than the work tree's files they
     // now point at again: make would take them as up to date in the next check. Remove them.

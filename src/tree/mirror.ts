@@ -176,7 +176,7 @@ async function copyTree(from: string, to: string, root = from): Promise<void> {
 }
 
 /** Replace the mirror's symlink for `rel` with real content (the patched file). */
-export async function writeMirrorFile(mirror: string, rel: string, content: string): Promise<void> {
+export function writeMirrorFile(mirror: string, rel: string, content: string): void {
   // Synchronous: a check writes and restores a file or two, on the way to the compiler and on
   // the way out. Each promise-based call costs a thread-pool round trip (measured: 2-3 ms for
   // these three calls in a fresh process, 1 ms synchronously).
@@ -187,7 +187,7 @@ export async function writeMirrorFile(mirror: string, rel: string, content: stri
 }
 
 /** Point `rel` back at the tree (after a check), so the mirror is clean for the next one. */
-export async function restoreMirrorFile(tree: string, mirror: string, rel: string): Promise<void> {
+export function restoreMirrorFile(tree: string, mirror: string, rel: string): void {
   const to = path.join(mirror, rel);
   rmSync(to, { force: true });
   try {
