@@ -17,7 +17,7 @@
 // (DWARF 5) or .debug_ranges (DWARF 4) entry. Where no relocation resolves (an object without
 // relocations for its DWARF), the DWARF name is used.
 import { readElfFile } from '../elf/read.js';
-import { DW_TAG, readDies, readUleb, type DwarfDie } from '../elf/dwarf.js';
+import { DW_TAG, readUleb, walkDies, type DieWalk, type DwarfDie } from '../elf/dwarf.js';
 import { SHT } from '../elf/constants.js';
 import { relocationIndex, type RelocationIndex } from '../elf/relocation-index.js';
 import type { ElfObject } from '../elf/types.js';
@@ -27,14 +27,23 @@ import { FunctionIndex } from './special-sections.js';
 export const UNKNOWN_CALLEE = '<unknown>';
 
 /** A DIE's name, following abstract origins and specifications. */
-function nameOf(byOffset: Map<number, DwarfDie>, die: DwarfDie | undefined): string | undefined {
+function nameOf(at: (offset: number) => DwarfDie | undefined, die: DwarfDie | undefined): string | undefined {
   for (let i = 0; die && i < 16; i++) {
     if (die.name !== undefined) return die.name;
     const next = die.origin ?? die.specification;
-    die = next === undefined ? undefined : byOffset.get(next);
+    die = next === undefined ? undefined : at(next);
   }
   return undefined;
 }
+
+/** DW_AT_low_pc, DW_AT_ranges: a DW_TAG_subprogram without either has no code of its own. */
+const CODE_ATTRIBUTES = [0x11, 0x55];
+
+/**
+ * Declarations and abstract instances (a kernel object's hundreds of functions from headers)
+ * are decoded only when an inlined instance or a clone leads to them.
+ */
+const deferCodeless = (tag: number, attributes: readonly number[]) => tag === DW_TAG.subprogram && !attributes.some((a) => CODE_ATTRIBUTES.includes(a));
 
 interface DebugSections {
   obj: ElfObject;
@@ -200,12 +209,19 @@ function instanceRanges(d: DebugSections, die: DwarfDie): CodeRange[] {
  * symbol where it can; the DWARF name is the fallback.
  */
 export function inliningFromDies(
-  dies: DwarfDie[],
+  walk: DwarfDie[] | DieWalk,
   elfName: (die: DwarfDie) => string | undefined = () => undefined,
   instances?: { ranges: (die: DwarfDie) => CodeRange[]; out: Map<string, InlinedInstance[]> },
 ): Map<string, string[][]> {
-  const byOffset = new Map<number, DwarfDie>();
-  for (const d of dies) byOffset.set(d.offset, d);
+  const dies = Array.isArray(walk) ? walk : walk.dies;
+  let at: (offset: number) => DwarfDie | undefined;
+  if (Array.isArray(walk)) {
+    const byOffset = new Map<number, DwarfDie>();
+    for (const d of walk) byOffset.set(d.offset, d);
+    at = (offset) => byOffset.get(offset);
+  } else {
+    at = walk.at;
+  }
   const result = new Map<string, string[][]>();
   const seen = new Map<string, Set<string>>();
 
@@ -222,7 +238,7 @@ export function inliningFromDies(
     stack.push(die);
     const hasCode = die.lowPcAt !== undefined || die.ranges !== undefined;
     if (die.tag === DW_TAG.subprogram && hasCode) {
-      const key = elfName(die) ?? nameOf(byOffset, die);
+      const key = elfName(die) ?? nameOf(at, die);
       if (key !== undefined) {
         owner = { die, key };
         ownerDepth = die.depth;
@@ -244,7 +260,7 @@ export function inliningFromDies(
     for (let j = i + 1; j < stack.length; j++) {
       const s = stack[j]!;
       if (s.tag !== DW_TAG.inlined_subroutine) continue;
-      chain.push(nameOf(byOffset, byOffset.get(s.origin ?? -1) ?? s) ?? UNKNOWN_CALLEE);
+      chain.push(nameOf(at, (s.origin === undefined ? undefined : at(s.origin)) ?? s) ?? UNKNOWN_CALLEE);
     }
     if (instances) {
       const ranges = instances.ranges(die);
@@ -306,9 +322,9 @@ export function inliningDetail(obj: ElfObject, only?: ReadonlySet<string>): Inli
     return name === undefined ? die.lowPcAt !== undefined || die.ranges !== undefined : only.has(name);
   });
   // Only these two tags take part (origins lead to subprograms); everything else is skipped.
-  const dies = readDies(obj, new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine]), descend);
+  const walk = walkDies(obj, { tags: new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine]), descend, defer: deferCodeless });
   const instances = new Map<string, InlinedInstance[]>();
-  const chains = inliningFromDies(dies, elfName, { ranges: (die) => instanceRanges(d, die), out: instances });
+  const chains = inliningFromDies(walk, elfName, { ranges: (die) => instanceRanges(d, die), out: instances });
   if (!only) return { chains, instances };
   if ([...chains.values()].some((list) => list.some((chain) => chain.includes(UNKNOWN_CALLEE)))) return inliningDetail(obj);
   // Functions met on the way but not asked for were not looked into.

@@ -55,6 +55,8 @@ interface Abbrev {
   consts: number[];
   /** Per attribute: whether a DwarfDie keeps it (the rest are skipped by form, never decoded). */
   used: boolean[];
+  /** A kept DIE of this abbreviation is decoded only when asked for by offset (DieWalk.at). */
+  defer: boolean;
 }
 
 /** The attributes a DwarfDie holds. */
@@ -161,7 +163,7 @@ function parseAbbrevs(bytes: Uint8Array, offset: number, little: boolean): Map<n
   for (;;) {
     const code = c.uleb();
     if (code === 0) return table;
-    const abbrev: Abbrev = { tag: c.uleb(), children: c.u8() !== 0, attrs: [], forms: [], consts: [], used: [] };
+    const abbrev: Abbrev = { tag: c.uleb(), children: c.u8() !== 0, attrs: [], forms: [], consts: [], used: [], defer: false };
     for (;;) {
       const at = c.uleb();
       const form = c.uleb();
@@ -212,6 +214,26 @@ function fixedFormSize(form: number, addressSize: number, offsetSize: number, ve
   }
 }
 
+/** What a walk over .debug_info is asked to read (readDies, walkDies). */
+export interface WalkOptions {
+  /** Decode only DIEs of these tags (others come bare or not at all, see readDies). */
+  tags?: ReadonlySet<number>;
+  /** Whether the children of a DIE that has children and a DW_AT_sibling are wanted. */
+  descend?: (die: DwarfDie) => boolean;
+  /**
+   * Per abbreviation (its tag and attribute codes): leave a kept DIE of it undecoded until it is
+   * asked for by offset. Such a DIE is treated as an unkept one on the walk (bare, and listed only
+   * when its children are walked; `descend` sees it bare).
+   */
+  defer?: (tag: number, attributes: readonly number[]) => boolean;
+}
+
+/** The DIEs a walk listed, and any kept DIE (listed or deferred) by its .debug_info offset. */
+export interface DieWalk {
+  dies: DwarfDie[];
+  at(offset: number): DwarfDie | undefined;
+}
+
 /**
  * Every DIE of every unit in `obj`'s .debug_info; [] when the object has none. With `tags`, only
  * DIEs of those tags are decoded. Other DIEs that have children come bare (offset, depth, tag),
@@ -225,12 +247,22 @@ function fixedFormSize(form: number, addressSize: number, offsetSize: number, ve
  * body are never decoded). Without DW_AT_sibling the children are walked as usual.
  */
 export function readDies(obj: ElfObject, tags?: ReadonlySet<number>, descend?: (die: DwarfDie) => boolean): DwarfDie[] {
+  return walkDies(obj, { tags, descend }).dies;
+}
+
+/**
+ * readDies with deferred decoding: a walk that jumps over most of a kernel object's DWARF still
+ * meets every top-level DIE, and the functions declared or inlined from headers (hundreds per
+ * object) are kept DIEs whose names only matter when something inlined them.
+ */
+export function walkDies(obj: ElfObject, opts: WalkOptions = {}): DieWalk {
   const section = (name: string) => obj.sections.find((s) => s.name === name && s.type !== SHT.NOBITS);
   const info = section('.debug_info');
   const abbrevSection = section('.debug_abbrev');
-  if (!info || !abbrevSection || info.data.length === 0) return [];
-  const reader = new DieReader(obj, info.index, info.data, abbrevSection.data, section('.debug_str')?.data, section('.debug_line_str')?.data, tags, descend);
-  return reader.read();
+  if (!info || !abbrevSection || info.data.length === 0) return { dies: [], at: () => undefined };
+  const reader = new DieReader(obj, info.index, info.data, abbrevSection.data, section('.debug_str')?.data, section('.debug_line_str')?.data, opts);
+  const dies = reader.read();
+  return { dies, at: (offset) => reader.at(offset) };
 }
 
 /**
@@ -246,7 +278,12 @@ class DieReader {
   private readonly lineStrings: StringTable;
   private readonly abbrevCache = new Map<number, Map<number, Abbrev>>();
   private readonly dies: DwarfDie[] = [];
+  /** Kept DIEs by offset: decoded ones, and deferred ones (their unit's start) until asked for. */
+  private readonly kept = new Map<number, DwarfDie | number>();
   private readonly little: boolean;
+  private readonly tags: ReadonlySet<number> | undefined;
+  private readonly descend: ((die: DwarfDie) => boolean) | undefined;
+  private readonly defer: WalkOptions['defer'];
   // The unit being read.
   private unitStart = 0;
   private unitEnd = 0;
@@ -262,8 +299,9 @@ class DieReader {
 
   constructor(
     obj: ElfObject, infoIndex: number, info: Uint8Array, private readonly abbrevData: Uint8Array, str: Uint8Array | undefined, lineStr: Uint8Array | undefined,
-    private readonly tags: ReadonlySet<number> | undefined, private readonly descend: ((die: DwarfDie) => boolean) | undefined,
+    opts: WalkOptions,
   ) {
+    ({ tags: this.tags, descend: this.descend, defer: this.defer } = opts);
     this.little = obj.header.endian === 'little';
     this.c = new Cursor(info, this.little);
     this.relocated = new RelocatedValues(obj, infoIndex);
@@ -280,6 +318,26 @@ class DieReader {
       c.pos = Math.max(this.unitEnd, this.unitStart + 1);
     }
     return this.dies;
+  }
+
+  /** The kept DIE at `offset`, decoding it now if the walk deferred it. */
+  at(offset: number): DwarfDie | undefined {
+    const found = this.kept.get(offset);
+    if (typeof found !== 'number') return found;
+    const { c } = this;
+    const resume = c.pos;
+    if (found !== this.unitStart) {
+      c.pos = found;
+      this.unitHeader();
+    }
+    c.pos = offset;
+    const abbrev = this.abbrevs.get(c.uleb())!;
+    // Depth is not read here: a deferred DIE is asked for by reference, never for nesting.
+    const die: DwarfDie = { offset, depth: -1, tag: abbrev.tag, version: this.version, addressSize: this.addressSize };
+    this.attributes(die, abbrev, true);
+    c.pos = resume;
+    this.kept.set(offset, die);
+    return die;
   }
 
   /** An offset field: the bytes, plus what a relocation at that place adds (RELA: the bytes are 0). */
@@ -315,6 +373,7 @@ class DieReader {
     let abbrevs = this.abbrevCache.get(abbrevOffset);
     if (!abbrevs) {
       abbrevs = parseAbbrevs(this.abbrevData, abbrevOffset, this.little);
+      if (this.defer) for (const a of abbrevs.values()) a.defer = this.defer(a.tag, a.attrs);
       this.abbrevCache.set(abbrevOffset, abbrevs);
     }
     this.abbrevs = abbrevs;
@@ -354,7 +413,8 @@ class DieReader {
     const { version, addressSize } = this;
     const die: DwarfDie = { offset, depth, tag: abbrev.tag, version, addressSize };
     const keep = !this.tags || this.tags.has(abbrev.tag);
-    const layout = keep ? undefined : this.fixedLayout(abbrev);
+    const decode = keep && !abbrev.defer;
+    const layout = decode ? undefined : this.fixedLayout(abbrev);
     let sibling: number | undefined;
     if (layout && layout.size >= 0) {
       // Skipped by size: only a DW_AT_sibling is read, and only when it could be followed.
@@ -366,16 +426,22 @@ class DieReader {
       }
       c.skip(layout.size);
     } else {
-      sibling = this.attributes(die, abbrev, keep);
+      sibling = this.attributes(die, abbrev, decode);
     }
-    // Others with children come bare, for the nesting: one may be an ancestor of a kept DIE.
-    if (keep) this.dies.push(die);
-    else if (abbrev.children) this.dies.push({ offset, depth, tag: abbrev.tag, version, addressSize });
+    if (decode) {
+      this.dies.push(die);
+      this.kept.set(offset, die);
+    } else if (keep) {
+      this.kept.set(offset, this.unitStart);
+    }
     if (!abbrev.children) return depth;
     if (this.descend && sibling !== undefined && sibling > c.pos && sibling <= this.unitEnd && !this.descend(die)) {
       c.pos = sibling;
       return depth;
     }
+    // Others whose children are walked come bare, for the nesting: one may be an ancestor of a
+    // kept DIE. (Nothing was decoded into `die`: attributes() stepped over all but DW_AT_sibling.)
+    if (!decode) this.dies.push(die);
     return depth + 1;
   }
 

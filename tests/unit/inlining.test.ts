@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readElfFile } from '../../src/elf/index.js';
 import { inliningDetail, inliningFromDies, readInlining } from '../../src/diff/inlining.js';
-import { DW_TAG, readDies, type DwarfDie } from '../../src/elf/dwarf.js';
+import { DW_TAG, readDies, walkDies, type DwarfDie } from '../../src/elf/dwarf.js';
 import { bothReadings } from '../helpers/readelf-dies.js';
 
 const KERNEL_FLAGS = ['-O2', '-c', '-ffunction-sections', '-fdata-sections', '-pg', '-mfentry', '-mrecord-mcount', '-fno-pic', '-mcmodel=kernel'];
@@ -81,6 +81,23 @@ describe('readInlining', () => {
     expect(ours).toEqual(readelf);
     // What the inlining analysis reads (two tags, plus bare enclosing DIEs) gives the same chains.
     expect(inliningFromDies(readDies(await readElfFile(object), new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine])))).toEqual(inliningFromDies(dies));
+  });
+
+  it('leaves deferred DIEs undecoded until asked for by offset: the same DIEs, the same chains', async () => {
+    const obj = await readElfFile(path);
+    const tags = new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine]);
+    // Functions without code (b and c, inlined only) are the ones the inlining analysis defers.
+    const codeless = (tag: number, attrs: readonly number[]) => tag === DW_TAG.subprogram && !attrs.includes(0x11) && !attrs.includes(0x55);
+    const walk = walkDies(obj, { tags, defer: codeless });
+    const decoded = readDies(obj, tags);
+    const deferred = decoded.filter((d) => d.tag === DW_TAG.subprogram && d.lowPcAt === undefined && d.ranges === undefined);
+    expect(deferred.map((d) => d.name)).toEqual(expect.arrayContaining(['b', 'c']));
+    // Walked into (no descend here), a deferred DIE is listed bare, for the nesting only.
+    for (const d of deferred) expect(walk.dies.find((w) => w.offset === d.offset)?.name).toBeUndefined();
+    // Asked for, each kept DIE is what the eager walk decoded (a deferred one without its depth).
+    for (const d of decoded.filter((x) => tags.has(x.tag))) expect({ ...walk.at(d.offset), depth: d.depth }).toEqual(d);
+    expect(inliningFromDies(walk)).toEqual(inliningFromDies(decoded));
+    expect(inliningFromDies(walk).get('a')).toEqual([['b'], ['b', 'c']]);
   });
 
   it.each([['-gdwarf-5'], ['-gdwarf-4'], ['-gdwarf-2']])('reads one function by jumping over the others (%s): same chains and instances', async (flags) => {
