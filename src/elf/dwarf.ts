@@ -57,6 +57,9 @@ interface Abbrev {
   used: boolean[];
   /** A kept DIE of this abbreviation is decoded only when asked for by offset (DieWalk.at). */
   defer: boolean;
+  /** How a DIE of it is skipped, for units of the shape in `layoutFor` (see DieReader.fixedLayout). */
+  layout?: Layout;
+  layoutFor?: number;
 }
 
 /** The attributes a DwarfDie holds. */
@@ -276,7 +279,7 @@ class DieReader {
   private readonly relocated: RelocatedValues;
   private readonly strings: StringTable;
   private readonly lineStrings: StringTable;
-  private readonly abbrevCache = new Map<number, Map<number, Abbrev>>();
+  private readonly abbrevCache = new Map<number, Array<Abbrev | undefined>>();
   private readonly dies: DwarfDie[] = [];
   /** Kept DIEs by offset: decoded ones, and deferred ones (their unit's start) until asked for. */
   private readonly kept = new Map<number, DwarfDie | number>();
@@ -290,12 +293,10 @@ class DieReader {
   private version = 0;
   private addressSize = 0;
   private offsetSize = 4;
-  private abbrevs = new Map<number, Abbrev>();
-  /**
-   * Per abbreviation of this unit: the byte size of a DIE's attributes when fixed (skippable),
-   * and where in them its DW_AT_sibling is (-1: none, or after a variable-size value).
-   */
-  private layouts = new Map<Abbrev, Layout>();
+  /** The unit's abbreviations by code (gcc numbers them from 1): an array, not a Map, for the walk's one lookup per DIE. */
+  private abbrevs: Array<Abbrev | undefined> = [];
+  /** What fixed form sizes depend on in this unit (address size, offset size, version), as one number. */
+  private shape = 0;
 
   constructor(
     obj: ElfObject, infoIndex: number, info: Uint8Array, private readonly abbrevData: Uint8Array, str: Uint8Array | undefined, lineStr: Uint8Array | undefined,
@@ -331,7 +332,7 @@ class DieReader {
       this.unitHeader();
     }
     c.pos = offset;
-    const abbrev = this.abbrevs.get(c.uleb())!;
+    const abbrev = this.abbrevs[c.uleb()]!;
     // Depth is not read here: a deferred DIE is asked for by reference, never for nesting.
     const die: DwarfDie = { offset, depth: -1, tag: abbrev.tag, version: this.version, addressSize: this.addressSize };
     this.attributes(die, abbrev, true);
@@ -372,16 +373,25 @@ class DieReader {
     }
     let abbrevs = this.abbrevCache.get(abbrevOffset);
     if (!abbrevs) {
-      abbrevs = parseAbbrevs(this.abbrevData, abbrevOffset, this.little);
-      if (this.defer) for (const a of abbrevs.values()) a.defer = this.defer(a.tag, a.attrs);
+      const table = parseAbbrevs(this.abbrevData, abbrevOffset, this.little);
+      abbrevs = [];
+      for (const [code, a] of table) {
+        if (this.defer) a.defer = this.defer(a.tag, a.attrs);
+        abbrevs[code] = a;
+      }
       this.abbrevCache.set(abbrevOffset, abbrevs);
     }
     this.abbrevs = abbrevs;
-    this.layouts = new Map();
+    this.shape = (this.version * 16 + this.offsetSize) * 16 + this.addressSize;
   }
 
+  /**
+   * The byte size of a DIE's attributes when fixed (skippable), and where in them its
+   * DW_AT_sibling is (-1: none, or after a variable-size value). Kept on the abbreviation for
+   * the unit shape it was computed for (units sharing an abbreviation table may differ).
+   */
   private fixedLayout(a: Abbrev): Layout {
-    let layout = this.layouts.get(a);
+    let layout = a.layoutFor === this.shape ? a.layout : undefined;
     if (!layout) {
       layout = { size: 0, siblingAt: -1, siblingForm: 0 };
       for (let i = 0; i < a.forms.length; i++) {
@@ -397,7 +407,8 @@ class DieReader {
         }
         layout.size += n;
       }
-      this.layouts.set(a, layout);
+      a.layout = layout;
+      a.layoutFor = this.shape;
     }
     return layout;
   }
@@ -408,7 +419,7 @@ class DieReader {
     const offset = c.pos;
     const code = c.uleb();
     if (code === 0) return Math.max(0, depth - 1);
-    const abbrev = this.abbrevs.get(code);
+    const abbrev = this.abbrevs[code];
     if (!abbrev) throw new DwarfFormatError(`DIE at 0x${offset.toString(16)} uses abbreviation ${code}, which its unit does not define`);
     const { version, addressSize } = this;
     const die: DwarfDie = { offset, depth, tag: abbrev.tag, version, addressSize };

@@ -88,20 +88,21 @@ export function readElf(bytes: Uint8Array, file = '<object>'): ElfObject {
       addralign: r.u64(at + 48), entsize: r.u64(at + 56),
     };
   };
+  const headers = Array.from({ length: shnum }, (_, i) => raw(i));
   for (let i = 1; i < shnum; i++) {
-    const h = raw(i);
+    const h = headers[i]!;
     if (h.type !== SHT.NOBITS && h.offset + h.size > BigInt(bytes.length)) {
       fail(`truncated or corrupt: section ${i} (offset ${h.offset}, size ${h.size}) extends past the end of the file (${bytes.length} bytes)`);
     }
     if (h.link >= shnum && h.type !== SHT.NULL) fail(`section ${i} links to section ${h.link}, which does not exist`);
   }
-  const shstr = raw(shstrndx);
+  const shstr = headers[shstrndx]!;
   if (shstr.type !== SHT.STRTAB) fail(`section name table (section ${shstrndx}) is not a string table`);
   const shstrData = bytes.subarray(Number(shstr.offset), Number(shstr.offset + shstr.size));
 
   const sections: ElfSection[] = [];
   for (let i = 0; i < shnum; i++) {
-    const h = raw(i);
+    const h = headers[i]!;
     const name = readString(shstrData, h.nameOffset);
     if (name === undefined) fail(`section ${i} has a name offset (${h.nameOffset}) outside the section name table`);
     const hasData = i !== 0 && h.type !== SHT.NOBITS && h.type !== SHT.NULL;
@@ -109,7 +110,8 @@ export function readElf(bytes: Uint8Array, file = '<object>'): ElfObject {
       index: i, name: name!, type: h.type, flags: h.flags, addr: h.addr,
       size: h.size, link: h.link, info: h.info,
       addralign: h.addralign, entsize: h.entsize, offset: h.offset,
-      data: hasData ? bytes.slice(Number(h.offset), Number(h.offset + h.size)) : new Uint8Array(0),
+      // A view of the file's bytes, not a copy: nothing writes a read section's data in place.
+      data: hasData ? bytes.subarray(Number(h.offset), Number(h.offset + h.size)) : new Uint8Array(0),
     });
   }
 
@@ -167,7 +169,7 @@ function readRelocations(s: ElfSection, sections: ElfSection[], symbolCount: num
   if (s.data.length % size !== 0) fail(`${s.name}: size ${s.data.length} is not a multiple of ${size}`);
   if (s.info >= sections.length) fail(`${s.name}: applies to section ${s.info}, which does not exist`);
   return readRelocationTable(s.index, s.info, s.data, rela, endian, symbolCount, (entry, symbol) =>
-    fail(`${s.name}: relocation at offset ${entry} refers to symbol ${symbol}, beyond the symbol table (${symbolCount})`));
+    fail(`${s.name}: relocation entry ${entry} refers to symbol ${symbol}, beyond the symbol table (${symbolCount})`));
 }
 
 function readGroup(s: ElfSection, shnum: number, endian: 'little' | 'big', fail: Fail): ElfGroup {

@@ -30,9 +30,13 @@ export function readRelocationTable(index: number, target: number, data: Uint8Ar
   const size = rela ? RELA_SIZE : REL_SIZE;
   const r = new ByteReader(data, endian);
   const count = data.length / size;
-  const table = new LazyTable(r, count, size, rela, endian === 'little');
-  for (let i = 0; i < count; i++) {
-    const symbol = table.symbolAt(i);
+  const little = endian === 'little';
+  const table = new LazyTable(r, count, size, rela, little);
+  // One field per entry, read inline: in a fresh process this loop runs before V8 optimizes
+  // anything, where two method calls per entry of .rela.debug_info cost milliseconds.
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let at = little ? 12 : 8, i = 0; i < count; at += size, i++) {
+    const symbol = view.getUint32(at, little);
     if (symbol >= symbolCount) badSymbol(i, symbol);
   }
   let entries: ElfRelocation[] | undefined;
@@ -60,7 +64,7 @@ class LazyTable implements RelocationTable {
     const at = i * this.size;
     return this.little ? this.r.u32(at + 4) * 2 ** 32 + this.r.u32(at) : this.r.u32(at) * 2 ** 32 + this.r.u32(at + 4);
   }
-  /** r_info's high half: the symbol index (read for every entry when the section is read). */
+  /** r_info's high half: the symbol index. */
   symbolAt(i: number): number {
     return this.r.u32(i * this.size + (this.little ? 12 : 8));
   }

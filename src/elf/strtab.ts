@@ -4,6 +4,9 @@ export function readString(table: Uint8Array, offset: number): string | undefine
   if (offset >= table.length) return undefined;
   const end = table.indexOf(0, offset);
   if (end < 0) return undefined;
+  // Latin-1: one character per byte. For a symbol's name (thousands per kernel object, nearly
+  // all short) a char-code list costs half what a Buffer view and its decoder do.
+  if (end - offset <= 128) return String.fromCharCode.apply(null, table.subarray(offset, end) as unknown as number[]);
   return Buffer.from(table.buffer, table.byteOffset + offset, end - offset).toString('latin1');
 }
 

@@ -95,4 +95,19 @@ describe('inspect on bad input', () => {
     writeFileSync(join(dir, 'symndx.o'), bad);
     await expectBadInput(join(dir, 'symndx.o'), /symbol 1 .*section 65024, which does not exist/);
   });
+
+  it('a relocation naming a symbol beyond the symbol table', async () => {
+    const bad = Buffer.from(good);
+    const shoff = Number(bad.readBigUInt64LE(40));
+    const shnum = bad.readUInt16LE(60);
+    let rela = -1;
+    for (let i = 0; i < shnum && rela < 0; i++) {
+      const at = shoff + i * 64;
+      if (bad.readUInt32LE(at + 4) === 4 && bad.readBigUInt64LE(at + 32) >= 48n) rela = Number(bad.readBigUInt64LE(at + 24)); // SHT_RELA, two entries or more
+    }
+    expect(rela).toBeGreaterThan(0);
+    bad.writeUInt32LE(0x123456, rela + 24 + 12); // entry 1's symbol index (r_info's high half)
+    writeFileSync(join(dir, 'relsym.o'), bad);
+    await expectBadInput(join(dir, 'relsym.o'), /\.rela\S*: relocation entry 1 refers to symbol 1193046, beyond the symbol table/);
+  });
 });
