@@ -28,7 +28,12 @@ try {
 const { size, mtimeMs } = statSync(bundle);
 const command = /^[a-z][a-z-]*$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
 const cacheDir = path.join(process.env.CDM_CACHE_DIR || path.join(homedir(), '.cache', 'create-diff-module'), 'code-cache');
-const version = `${size}-${Math.round(mtimeMs)}-`;
+// Per installation: another checkout's bundle (a second install, bench/check.mjs --against) keeps
+// its own cache instead of each run deleting the other's as out of date.
+let place = 0x811c9dc5;
+for (let i = 0; i < bundle.length; i++) place = Math.imul(place ^ bundle.charCodeAt(i), 0x01000193) >>> 0;
+const installation = `${place.toString(16).padStart(8, '0')}-`;
+const version = `${installation}${size}-${Math.round(mtimeMs)}-`;
 const cacheFile = path.join(cacheDir, `${version}${command}.bin`);
 let cachedData;
 try {
@@ -56,7 +61,11 @@ process.exitCode = await module.exports.main(process.argv.slice(2));
 if (cachedData === undefined || script.cachedDataRejected) {
   try {
     mkdirSync(cacheDir, { recursive: true });
-    for (const old of readdirSync(cacheDir)) if (!old.startsWith(version)) rmSync(path.join(cacheDir, old), { force: true });
+    // Older caches of this installation go; so do those of the naming before installations had a
+    // prefix (they begin with the bundle's size, not eight hex digits and a dash).
+    for (const old of readdirSync(cacheDir)) {
+      if ((old.startsWith(installation) || !/^[0-9a-f]{8}-/.test(old)) && !old.startsWith(version)) rmSync(path.join(cacheDir, old), { force: true });
+    }
     const tmp = `${cacheFile}.tmp-${process.pid}`;
     writeFileSync(tmp, script.createCachedData());
     renameSync(tmp, cacheFile);

@@ -20,7 +20,7 @@ describe('the CLI entry point', () => {
     expect(first.exitCode).toBe(0);
     const files = readdirSync(join(cache, 'code-cache'));
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/^\d+-\d+-inspect\.bin$/);
+    expect(files[0]).toMatch(/^[0-9a-f]{8}-\d+-\d+-inspect\.bin$/);
     const written = statSync(join(cache, 'code-cache', files[0]!)).mtimeMs;
     const second = await run(['inspect', '--help'], cache);
     expect(second.stdout).toBe(first.stdout);
@@ -40,6 +40,29 @@ describe('the CLI entry point', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout.trim()).toBe(version);
     expect(readFileSync(join(cache, 'code-cache', file!)).length).toBeGreaterThan(1000);
+  });
+
+  it('two installations sharing a cache directory keep their own caches; one without the installation prefix is replaced', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'cdm-code-cache-'));
+    mkdirSync(join(cache, 'code-cache'));
+    writeFileSync(join(cache, 'code-cache', '862112-1795460788941-other.bin'), 'named before installations had a prefix');
+    const other = mkdtempSync(join(tmpdir(), 'cdm-install-'));
+    for (const dir of ['bin', 'dist/bundle']) mkdirSync(join(other, dir), { recursive: true });
+    copyFileSync(BIN, join(other, 'bin', 'create-diff-module.js'));
+    copyFileSync(new URL('../../dist/bundle/create-diff-module.cjs', import.meta.url), join(other, 'dist', 'bundle', 'create-diff-module.cjs'));
+    copyFileSync(new URL('../../package.json', import.meta.url), join(other, 'package.json'));
+    const otherBin = join(other, 'bin', 'create-diff-module.js');
+    expect((await run(['--version'], cache)).stdout.trim()).toBe(version);
+    const [ours] = readdirSync(join(cache, 'code-cache'));
+    expect(ours).toMatch(/^[0-9a-f]{8}-\d+-\d+-other\.bin$/);
+    expect((await run(['--version'], cache, otherBin)).stdout.trim()).toBe(version);
+    const both = readdirSync(join(cache, 'code-cache'));
+    expect(both).toHaveLength(2);
+    expect(both).toContain(ours);
+    // Each is used again as it is, not rewritten after the other's run deleted it.
+    const written = statSync(join(cache, 'code-cache', ours!)).mtimeMs;
+    expect((await run(['--version'], cache)).stdout.trim()).toBe(version);
+    expect(statSync(join(cache, 'code-cache', ours!)).mtimeMs).toBe(written);
   });
 
   it('an unwritable cache directory only costs speed', async () => {
