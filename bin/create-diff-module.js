@@ -62,9 +62,15 @@ if (cachedData === undefined || script.cachedDataRejected) {
   try {
     mkdirSync(cacheDir, { recursive: true });
     // Older caches of this installation go; so do those of the naming before installations had a
-    // prefix (they begin with the bundle's size, not eight hex digits and a dash).
+    // prefix (they begin with the bundle's size, not eight hex digits and a dash), and another
+    // installation's not read for 30 days (a checkout since removed; relatime keeps atime daily).
+    const unused = Date.now() - 30 * 24 * 3600 * 1000;
     for (const old of readdirSync(cacheDir)) {
-      if ((old.startsWith(installation) || !/^[0-9a-f]{8}-/.test(old)) && !old.startsWith(version)) rmSync(path.join(cacheDir, old), { force: true });
+      if (old.startsWith(version)) continue;
+      const file = path.join(cacheDir, old);
+      const ours = old.startsWith(installation) || !/^[0-9a-f]{8}-/.test(old);
+      const seen = ours ? undefined : statSync(file, { throwIfNoEntry: false });
+      if (ours || (seen && Math.max(seen.atimeMs, seen.mtimeMs) < unused)) rmSync(file, { force: true });
     }
     const tmp = `${cacheFile}.tmp-${process.pid}`;
     writeFileSync(tmp, script.createCachedData());

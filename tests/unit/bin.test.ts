@@ -1,6 +1,6 @@
 // bin/create-diff-module.js: the bundled CLI run through a V8 code cache kept per command.
 // Needs the bundle (`npm run build`, which `npm test` runs first).
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -46,6 +46,11 @@ describe('the CLI entry point', () => {
     const cache = mkdtempSync(join(tmpdir(), 'cdm-code-cache-'));
     mkdirSync(join(cache, 'code-cache'));
     writeFileSync(join(cache, 'code-cache', '862112-1795460788941-other.bin'), 'named before installations had a prefix');
+    // A removed checkout's cache, not read for 40 days, goes when a cache is next written.
+    const gone = join(cache, 'code-cache', '0badcafe-862112-1795460788941-check.bin');
+    writeFileSync(gone, 'an installation since removed');
+    const longAgo = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    utimesSync(gone, longAgo, longAgo);
     const other = mkdtempSync(join(tmpdir(), 'cdm-install-'));
     for (const dir of ['bin', 'dist/bundle']) mkdirSync(join(other, dir), { recursive: true });
     copyFileSync(BIN, join(other, 'bin', 'create-diff-module.js'));
@@ -53,6 +58,7 @@ describe('the CLI entry point', () => {
     copyFileSync(new URL('../../package.json', import.meta.url), join(other, 'package.json'));
     const otherBin = join(other, 'bin', 'create-diff-module.js');
     expect((await run(['--version'], cache)).stdout.trim()).toBe(version);
+    expect(readdirSync(join(cache, 'code-cache'))).toHaveLength(1); // the old-named and the unused one are gone
     const [ours] = readdirSync(join(cache, 'code-cache'));
     expect(ours).toMatch(/^[0-9a-f]{8}-\d+-\d+-other\.bin$/);
     expect((await run(['--version'], cache, otherBin)).stdout.trim()).toBe(version);
