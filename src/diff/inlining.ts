@@ -17,7 +17,7 @@
 // (DWARF 5) or .debug_ranges (DWARF 4) entry. Where no relocation resolves (an object without
 // relocations for its DWARF), the DWARF name is used.
 import { readElfFile } from '../elf/read.js';
-import { DW_TAG, readUleb, walkDies, type DieWalk, type DwarfDie } from '../elf/dwarf.js';
+import { DW_AT, DW_TAG, readUleb, walkDies, type DieWalk, type DwarfDie } from '../elf/dwarf.js';
 import { SHT } from '../elf/constants.js';
 import { relocationIndex, type RelocationIndex } from '../elf/relocation-index.js';
 import type { ElfObject } from '../elf/types.js';
@@ -36,14 +36,12 @@ function nameOf(at: (offset: number) => DwarfDie | undefined, die: DwarfDie | un
   return undefined;
 }
 
-/** DW_AT_low_pc, DW_AT_ranges: a DW_TAG_subprogram without either has no code of its own. */
-const CODE_ATTRIBUTES = [0x11, 0x55];
-
 /**
- * Declarations and abstract instances (a kernel object's hundreds of functions from headers)
- * are decoded only when an inlined instance or a clone leads to them.
+ * A DW_TAG_subprogram without DW_AT_low_pc or DW_AT_ranges has no code of its own: declarations
+ * and abstract instances (a kernel object's hundreds of functions from headers) are decoded only
+ * when an inlined instance or a clone leads to them.
  */
-const deferCodeless = (tag: number, attributes: readonly number[]) => tag === DW_TAG.subprogram && !attributes.some((a) => CODE_ATTRIBUTES.includes(a));
+const deferCodeless = (tag: number, attributes: readonly number[]) => tag === DW_TAG.subprogram && !attributes.includes(DW_AT.low_pc) && !attributes.includes(DW_AT.ranges);
 
 interface DebugSections {
   obj: ElfObject;
@@ -209,19 +207,10 @@ function instanceRanges(d: DebugSections, die: DwarfDie): CodeRange[] {
  * symbol where it can; the DWARF name is the fallback.
  */
 export function inliningFromDies(
-  walk: DwarfDie[] | DieWalk,
+  { dies, at }: DieWalk,
   elfName: (die: DwarfDie) => string | undefined = () => undefined,
   instances?: { ranges: (die: DwarfDie) => CodeRange[]; out: Map<string, InlinedInstance[]> },
 ): Map<string, string[][]> {
-  const dies = Array.isArray(walk) ? walk : walk.dies;
-  let at: (offset: number) => DwarfDie | undefined;
-  if (Array.isArray(walk)) {
-    const byOffset = new Map<number, DwarfDie>();
-    for (const d of walk) byOffset.set(d.offset, d);
-    at = (offset) => byOffset.get(offset);
-  } else {
-    at = walk.at;
-  }
   const result = new Map<string, string[][]>();
   const seen = new Map<string, Set<string>>();
 

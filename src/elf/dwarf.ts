@@ -36,7 +36,7 @@ export interface DwarfDie {
   addressSize: number;
 }
 
-const AT = { sibling: 0x01, name: 0x03, low_pc: 0x11, high_pc: 0x12, abstract_origin: 0x31, specification: 0x47, ranges: 0x55, linkage_name: 0x6e, MIPS_linkage_name: 0x2007 } as const;
+export const DW_AT = { sibling: 0x01, name: 0x03, low_pc: 0x11, high_pc: 0x12, abstract_origin: 0x31, specification: 0x47, ranges: 0x55, linkage_name: 0x6e, MIPS_linkage_name: 0x2007 } as const;
 
 const FORM = {
   addr: 0x01, block2: 0x03, block4: 0x04, data2: 0x05, data4: 0x06, data8: 0x07, string: 0x08, block: 0x09, block1: 0x0a,
@@ -63,7 +63,7 @@ interface Abbrev {
 }
 
 /** The attributes a DwarfDie holds. */
-const USED_ATTRIBUTES: ReadonlySet<number> = new Set([AT.sibling, AT.name, AT.linkage_name, AT.MIPS_linkage_name, AT.abstract_origin, AT.specification, AT.low_pc, AT.high_pc, AT.ranges]);
+const USED_ATTRIBUTES: ReadonlySet<number> = new Set([DW_AT.sibling, DW_AT.name, DW_AT.linkage_name, DW_AT.MIPS_linkage_name, DW_AT.abstract_origin, DW_AT.specification, DW_AT.low_pc, DW_AT.high_pc, DW_AT.ranges]);
 
 /** How a DIE of one abbreviation is skipped: its attributes' byte size (-1: variable), its DW_AT_sibling's place in them. */
 interface Layout { size: number; siblingAt: number; siblingForm: number }
@@ -239,8 +239,8 @@ export interface DieWalk {
 
 /**
  * Every DIE of every unit in `obj`'s .debug_info; [] when the object has none. With `tags`, only
- * DIEs of those tags are decoded. Other DIEs that have children come bare (offset, depth, tag),
- * because any of them (a lexical block, the unit) may enclose a kept one and nesting is read
+ * DIEs of those tags are decoded. Other DIEs whose children the walk enters come bare (offset,
+ * depth, tag), because any of them (a lexical block, the unit) may enclose a kept one and nesting is read
  * from depth in document order: without them a kept DIE would seem to sit inside an earlier
  * sibling of its real parent. Childless ones (members, parameters, variables: most DIEs of a
  * kernel object) are skipped, by size where their forms allow it.
@@ -401,7 +401,7 @@ class DieReader {
           layout.size = -1;
           break;
         }
-        if (a.attrs[i] === AT.sibling) {
+        if (a.attrs[i] === DW_AT.sibling) {
           layout.siblingAt = layout.size;
           layout.siblingForm = form;
         }
@@ -467,7 +467,7 @@ class DieReader {
       // Of a DIE that is not kept only DW_AT_sibling matters. An unused value is stepped
       // over: decoding it would look up a relocation for every location list and entry pc
       // (a kernel function's body is mostly those).
-      if (!(keep ? abbrev.used[i] : at === AT.sibling)) {
+      if (!(keep ? abbrev.used[i] : at === DW_AT.sibling)) {
         skipValue(c, form, addressSize, offsetSize, version, die.offset);
         continue;
       }
@@ -498,31 +498,31 @@ class DieReader {
         default: skipValue(c, form, addressSize, offsetSize, version, die.offset);
       }
       switch (at) {
-        case AT.sibling:
+        case DW_AT.sibling:
           sibling = reference(form, value, unitStart);
           break;
-        case AT.name:
+        case DW_AT.name:
           if (die.name === undefined && text !== undefined) die.name = text;
           break;
-        case AT.linkage_name:
-        case AT.MIPS_linkage_name:
+        case DW_AT.linkage_name:
+        case DW_AT.MIPS_linkage_name:
           if (text !== undefined) die.name = text;
           break;
-        case AT.abstract_origin:
-        case AT.specification: {
+        case DW_AT.abstract_origin:
+        case DW_AT.specification: {
           const target = reference(form, value, unitStart);
-          if (at === AT.abstract_origin) die.origin = target;
+          if (at === DW_AT.abstract_origin) die.origin = target;
           else die.specification = target;
           break;
         }
-        case AT.low_pc:
+        case DW_AT.low_pc:
           die.lowPcAt = valueAt;
           break;
-        case AT.ranges:
+        case DW_AT.ranges:
           // An index (rnglistx) needs the unit's DW_AT_rnglists_base: split DWARF, not gcc -g.
           if (form !== FORM.rnglistx) die.ranges = value;
           break;
-        case AT.high_pc:
+        case DW_AT.high_pc:
           // Only inlined instances need it (their place in the function).
           if (abbrev.tag === DW_TAG.inlined_subroutine && value !== undefined) die.highPc = { value, isLength: form !== FORM.addr };
           break;

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compileTargetObject, ensureTarget, TEST_ABI } from '../../src/target/index.js';
 import { readElfFile, SHF, STT, type ElfObject } from '../../src/elf/index.js';
 import { inliningDetail, inliningFromDies, readInlining } from '../../src/diff/inlining.js';
-import { DW_TAG, readDies } from '../../src/elf/dwarf.js';
+import { DW_TAG, walkDies } from '../../src/elf/dwarf.js';
 import { bothReadings } from '../helpers/readelf-dies.js';
 import { indexObject, isTextSection } from '../../src/diff/entities.js';
 import { objdumpInstructionEnds, readInstructionEnds } from '../../src/diff/references.js';
@@ -135,15 +135,16 @@ describe('kernel/fork.o', () => {
   });
 
   it.each(OBJECTS)('reads every DIE of %s as readelf does', async (name) => {
-    const dies = readDies(objects.get(name)!);
+    const walk = walkDies(objects.get(name)!);
+    const { dies } = walk;
     expect(dies.length).toBeGreaterThan(1000);
     const { ours, readelf } = await bothReadings(paths.get(name)!, dies);
     expect(ours.length).toBe(readelf.length);
     expect(ours).toEqual(readelf);
     // The inlining analysis reads only subprograms and inlined subroutines: same chains.
-    const only = readDies(objects.get(name)!, new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine]));
-    expect(only.length).toBeLessThan(dies.length / 4);
-    expect(inliningFromDies(only)).toEqual(inliningFromDies(dies));
+    const only = walkDies(objects.get(name)!, { tags: new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine]) });
+    expect(only.dies.length).toBeLessThan(dies.length / 4);
+    expect(inliningFromDies(only)).toEqual(inliningFromDies(walk));
     // Asked for some functions, the walk that jumps over the rest answers alike for those.
     const obj = objects.get(name)!;
     const all = inliningDetail(obj);

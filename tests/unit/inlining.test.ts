@@ -67,7 +67,7 @@ describe('readInlining', () => {
   });
 
   it('falls back to DWARF names when no relocation names the function', async () => {
-    const byName = inliningFromDies(readDies(await readElfFile(path)));
+    const byName = inliningFromDies(walkDies(await readElfFile(path)));
     expect(byName.get('scale')).toEqual([['c']]);
     expect(byName.get('a')).toEqual([['b'], ['b', 'c']]);
   });
@@ -75,12 +75,13 @@ describe('readInlining', () => {
   it.each([['-gdwarf-5'], ['-gdwarf-4'], ['-gdwarf-4 -gstrict-dwarf'], ['-gdwarf-2']])('reads every DIE as readelf does (%s)', async (flags) => {
     const object = join(dir, `inl${flags.replace(/\W+/g, '_')}.o`);
     await execa('gcc', [...KERNEL_FLAGS, ...flags.split(' '), join(dir, 'inl.c'), '-o', object]);
-    const dies = readDies(await readElfFile(object));
+    const all = walkDies(await readElfFile(object));
+    const { dies } = all;
     expect(dies.length).toBeGreaterThan(20);
     const { ours, readelf } = await bothReadings(object, dies);
     expect(ours).toEqual(readelf);
     // What the inlining analysis reads (two tags, plus bare enclosing DIEs) gives the same chains.
-    expect(inliningFromDies(readDies(await readElfFile(object), new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine])))).toEqual(inliningFromDies(dies));
+    expect(inliningFromDies(walkDies(await readElfFile(object), { tags: new Set([DW_TAG.subprogram, DW_TAG.inlined_subroutine]) }))).toEqual(inliningFromDies(all));
   });
 
   it('leaves deferred DIEs undecoded until asked for by offset: the same DIEs, the same chains', async () => {
@@ -89,14 +90,15 @@ describe('readInlining', () => {
     // Functions without code (b and c, inlined only) are the ones the inlining analysis defers.
     const codeless = (tag: number, attrs: readonly number[]) => tag === DW_TAG.subprogram && !attrs.includes(0x11) && !attrs.includes(0x55);
     const walk = walkDies(obj, { tags, defer: codeless });
-    const decoded = readDies(obj, tags);
+    const eager = walkDies(obj, { tags });
+    const decoded = eager.dies;
     const deferred = decoded.filter((d) => d.tag === DW_TAG.subprogram && d.lowPcAt === undefined && d.ranges === undefined);
     expect(deferred.map((d) => d.name)).toEqual(expect.arrayContaining(['b', 'c']));
     // Walked into (no descend here), a deferred DIE is listed bare, for the nesting only.
     for (const d of deferred) expect(walk.dies.find((w) => w.offset === d.offset)?.name).toBeUndefined();
     // Asked for, each kept DIE is what the eager walk decoded (a deferred one without its depth).
     for (const d of decoded.filter((x) => tags.has(x.tag))) expect({ ...walk.at(d.offset), depth: d.depth }).toEqual(d);
-    expect(inliningFromDies(walk)).toEqual(inliningFromDies(decoded));
+    expect(inliningFromDies(walk)).toEqual(inliningFromDies(eager));
     expect(inliningFromDies(walk).get('a')).toEqual([['b'], ['b', 'c']]);
   });
 
