@@ -6,17 +6,22 @@
 // come compiled too. Node 22 does this itself (module.enableCompileCache); Node 20 has only
 // vm.Script's cachedData.
 //
+// This file is CommonJS (bin/package.json says so, though the package is ESM): an ES module entry
+// starts Node's ESM loader (a dozen internal modules, the module job, the top-level await),
+// which put kernel/fork.c's compiler ~30 ms later (measured, medians of 6).
+//
 // The shebang drops NODE_EXTRA_CA_CERTS: Node reads and parses that certificate file before any
 // code runs (~50 ms on a 2-core VM whose environment sets it), and this tool opens no TLS
 // connection (its downloads are apt-get's).
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import vm from 'node:vm';
+'use strict';
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { homedir } = require('node:os');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+const vm = require('node:vm');
 
-const bundle = fileURLToPath(new URL('../dist/bundle/create-diff-module.cjs', import.meta.url));
+const bundle = path.join(__dirname, '..', 'dist', 'bundle', 'create-diff-module.cjs');
 let source;
 try {
   source = readFileSync(bundle, 'utf8');
@@ -46,8 +51,8 @@ try {
 if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
 // The bundle is CommonJS; import.meta.url is given to it as __cdm_url (esbuild --define).
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __cdm_url) {${source}\n})`, { filename: bundle, cachedData });
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, path.dirname(bundle), pathToFileURL(bundle).href);
+const bundled = { exports: {} };
+script.runInThisContext()(bundled.exports, createRequire(bundle), bundled, bundle, path.dirname(bundle), pathToFileURL(bundle).href);
 
 // A reader that goes away (`| head`) is not an error of ours.
 process.stdout.on('error', (err) => {
@@ -55,27 +60,32 @@ process.stdout.on('error', (err) => {
   throw err;
 });
 
-process.exitCode = await module.exports.main(process.argv.slice(2));
+bundled.exports.main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+  writeCodeCache();
+});
 
 // Written after the command ran, so the cache holds the functions it compiled on the way.
-if (cachedData === undefined || script.cachedDataRejected) {
-  try {
-    mkdirSync(cacheDir, { recursive: true });
-    // Older caches of this installation go; so do those of the naming before installations had a
-    // prefix (they begin with the bundle's size, not eight hex digits and a dash), and another
-    // installation's not read for 30 days (a checkout since removed; relatime keeps atime daily).
-    const unused = Date.now() - 30 * 24 * 3600 * 1000;
-    for (const old of readdirSync(cacheDir)) {
-      if (old.startsWith(version)) continue;
-      const file = path.join(cacheDir, old);
-      const ours = old.startsWith(installation) || !/^[0-9a-f]{8}-/.test(old);
-      const seen = ours ? undefined : statSync(file, { throwIfNoEntry: false });
-      if (ours || (seen && Math.max(seen.atimeMs, seen.mtimeMs) < unused)) rmSync(file, { force: true });
+function writeCodeCache() {
+  if (cachedData === undefined || script.cachedDataRejected) {
+    try {
+      mkdirSync(cacheDir, { recursive: true });
+      // Older caches of this installation go; so do those of the naming before installations had a
+      // prefix (they begin with the bundle's size, not eight hex digits and a dash), and another
+      // installation's not read for 30 days (a checkout since removed; relatime keeps atime daily).
+      const unused = Date.now() - 30 * 24 * 3600 * 1000;
+      for (const old of readdirSync(cacheDir)) {
+        if (old.startsWith(version)) continue;
+        const file = path.join(cacheDir, old);
+        const ours = old.startsWith(installation) || !/^[0-9a-f]{8}-/.test(old);
+        const seen = ours ? undefined : statSync(file, { throwIfNoEntry: false });
+        if (ours || (seen && Math.max(seen.atimeMs, seen.mtimeMs) < unused)) rmSync(file, { force: true });
+      }
+      const tmp = `${cacheFile}.tmp-${process.pid}`;
+      writeFileSync(tmp, script.createCachedData());
+      renameSync(tmp, cacheFile);
+    } catch {
+      // A cache directory that cannot be written only costs speed.
     }
-    const tmp = `${cacheFile}.tmp-${process.pid}`;
-    writeFileSync(tmp, script.createCachedData());
-    renameSync(tmp, cacheFile);
-  } catch {
-    // A cache directory that cannot be written only costs speed.
   }
 }

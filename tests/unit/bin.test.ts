@@ -2,7 +2,7 @@
 // Needs the bundle (`npm run build`, which `npm test` runs first).
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 
@@ -54,6 +54,7 @@ describe('the CLI entry point', () => {
     const other = mkdtempSync(join(tmpdir(), 'cdm-install-'));
     for (const dir of ['bin', 'dist/bundle']) mkdirSync(join(other, dir), { recursive: true });
     copyFileSync(BIN, join(other, 'bin', 'create-diff-module.js'));
+    copyFileSync(join(dirname(BIN), 'package.json'), join(other, 'bin', 'package.json')); // the bin is CommonJS
     copyFileSync(new URL('../../dist/bundle/create-diff-module.cjs', import.meta.url), join(other, 'dist', 'bundle', 'create-diff-module.cjs'));
     copyFileSync(new URL('../../package.json', import.meta.url), join(other, 'package.json'));
     const otherBin = join(other, 'bin', 'create-diff-module.js');
