@@ -108,24 +108,31 @@ function shapeOf(side: Side, ref: Reference): string {
 
 /** Longest common subsequence of two token lists, as index pairs. */
 export function align(a: string[], b: string[]): Array<[number, number]> {
-  if (a.length === b.length && a.every((t, i) => t === b[i])) return a.map((_, i) => [i, i]);
   const n = a.length;
   const m = b.length;
-  const table = new Uint32Array((n + 1) * (m + 1));
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      table[i * (m + 1) + j] = a[i] === b[j] ? table[(i + 1) * (m + 1) + j + 1]! + 1 : Math.max(table[(i + 1) * (m + 1) + j]!, table[i * (m + 1) + j + 1]!);
+  // A common prefix is matched pair by pair (the walk below takes equal tokens as it meets
+  // them), so only what follows it needs the table: for a function changed in one place, a
+  // fraction of the n × m cells.
+  const out: Array<[number, number]> = [];
+  let p = 0;
+  while (p < n && p < m && a[p] === b[p]) out.push([p, p++]);
+  if (p === n || p === m) return out;
+  const w = m - p + 1;
+  const cell = (i: number, j: number) => (i - p) * w + (j - p);
+  const table = new Uint32Array((n - p + 1) * w);
+  for (let i = n - 1; i >= p; i--) {
+    for (let j = m - 1; j >= p; j--) {
+      table[cell(i, j)] = a[i] === b[j] ? table[cell(i + 1, j + 1)]! + 1 : Math.max(table[cell(i + 1, j)]!, table[cell(i, j + 1)]!);
     }
   }
-  const out: Array<[number, number]> = [];
-  let i = 0;
-  let j = 0;
+  let i = p;
+  let j = p;
   while (i < n && j < m) {
     if (a[i] === b[j]) {
       out.push([i, j]);
       i++;
       j++;
-    } else if (table[(i + 1) * (m + 1) + j]! >= table[i * (m + 1) + j + 1]!) i++;
+    } else if (table[cell(i + 1, j)]! >= table[cell(i, j + 1)]!) i++;
     else j++;
   }
   return out;
