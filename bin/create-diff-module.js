@@ -63,6 +63,11 @@ process.stdout.on('error', (err) => {
 bundled.exports.main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
   writeCodeCache();
+  // Left to itself, Node would now dispose of the heap and wait for V8's background compiles
+  // still running: ~10 ms before the shell sees the exit (medians of 8, kernel/fork.c's check).
+  // Exiting at once is only safe once all output is out: a write to a pipe that was full (a
+  // slow reader, a report over 64 KiB) is still queued, and exit would cut the report short.
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
 });
 
 // Written after the command ran, so the cache holds the functions it compiled on the way.

@@ -1,8 +1,12 @@
 // A cross-process lock on a cache directory. Two test runs (or a test run and the CLI)
 // preparing the same ABI at once would otherwise unpack over each other. mkdir is atomic on
 // every local filesystem, so the lock is a directory holding the owner's pid; a lock whose
-// owner is dead (killed CI job) is taken over instead of waited on forever.
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+// owner is dead (killed CI job) is taken over instead of waited on forever. Taking and
+// releasing are synchronous calls: `check` does both on its way to the compiler and to the
+// verdict, and each fs/promises call is a trip through libuv's thread pool (removing the
+// directory recursively, eight of them).
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EnvironmentError } from './errors.js';
 /** Progress lines (a no-op by default). */
@@ -18,7 +22,7 @@ export async function withLock<T>(lockDir: string, log: Log, fn: () => Promise<T
     try {
       return await fn();
     } finally {
-      await rm(lockDir, { recursive: true, force: true });
+      rmSync(lockDir, { recursive: true, force: true });
     }
   });
   local.set(lockDir, run);
@@ -32,19 +36,19 @@ export async function withLock<T>(lockDir: string, log: Log, fn: () => Promise<T
 async function acquire(lockDir: string, log: Log, waitMs: number): Promise<void> {
   const deadline = Date.now() + waitMs;
   let told = false;
-  await mkdir(path.dirname(lockDir), { recursive: true });
+  mkdirSync(path.dirname(lockDir), { recursive: true });
   for (;;) {
     try {
-      await mkdir(lockDir);
-      await writeFile(path.join(lockDir, 'pid'), `${process.pid}\n`);
+      mkdirSync(lockDir);
+      writeFileSync(path.join(lockDir, 'pid'), `${process.pid}\n`);
       return;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const owner = await readOwner(lockDir);
+    const owner = readOwner(lockDir);
     if (owner === undefined ? await olderThan(lockDir, 30_000) : !alive(owner)) {
       log(`lock ${lockDir}: owner ${owner ?? '(none recorded)'} is gone, taking over`);
-      await rm(lockDir, { recursive: true, force: true });
+      rmSync(lockDir, { recursive: true, force: true });
       continue;
     }
     if (Date.now() > deadline) {
@@ -57,9 +61,9 @@ async function acquire(lockDir: string, log: Log, waitMs: number): Promise<void>
   }
 }
 
-async function readOwner(lockDir: string): Promise<number | undefined> {
+function readOwner(lockDir: string): number | undefined {
   try {
-    const pid = Number.parseInt(await readFile(path.join(lockDir, 'pid'), 'utf8'), 10);
+    const pid = Number.parseInt(readFileSync(path.join(lockDir, 'pid'), 'utf8'), 10);
     return Number.isFinite(pid) ? pid : undefined;
   } catch {
     // mkdir done, pid not yet written: the owner is between the two calls. Treat as alive.

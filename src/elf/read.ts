@@ -1,7 +1,7 @@
 // Reading an ELF64 relocatable object into the model: the header, every section header (with
 // extended numbering), symbols, relocations and groups, each field checked against the file's
 // size and the tables it points into, 64-bit fields as bigints.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { InputError } from '../common/errors.js';
 import { ByteReader } from './bytes.js';
 import {
@@ -22,7 +22,9 @@ class CorruptObject extends InputError {
 export async function readElfFile(path: string): Promise<ElfObject> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    // Read at once: an object is a few megabytes, and fs/promises' open, stat, reads and close
+    // are each a trip through libuv's thread pool (~10 of them on check's path after the compile).
+    bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InputError(`${path}: no such file`);
@@ -190,7 +192,7 @@ function readGroup(s: ElfSection, shnum: number, endian: 'little' | 'big', fail:
  * the file is not an ELF64 object or has no such section; readElf says what is wrong with it.
  */
 export async function readSectionBytes(path: string, name: string): Promise<Uint8Array | undefined> {
-  const bytes = await readFile(path);
+  const bytes = readFileSync(path);
   if (bytes.length < EHDR_SIZE || bytes.readUInt32BE(0) !== 0x7f454c46 || bytes[4] !== ELFCLASS64) return undefined;
   const r = new ByteReader(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes[5] === ELFDATA2MSB ? 'big' : 'little');
   const shoff = Number(r.u64(0x28));

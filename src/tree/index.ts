@@ -279,7 +279,7 @@ async function checkUnit(paths: { orig: string; patched: string }, unit: string,
     });
     const objects = keepDir ? await keep(keepDir, unit, a.object, b.object) : undefined;
     return {
-      path: unit, object: await unitObject(paths.orig, unit), verdict: diff.verdict, diff, objects,
+      path: unit, object: unitObject(paths.orig, unit), verdict: diff.verdict, diff, objects,
       timings: { compileOrigMs: a.ms, compilePatchedMs: b.ms, diffMs: performance.now() - t },
       compiledBy: { original: a.by, patched: b.by },
     };

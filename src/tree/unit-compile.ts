@@ -4,6 +4,7 @@
 // running the original's recorded command in the patched mirror: the command depends only on
 // Makefiles and the config, which the patch leaves alone unless it edits a build file (then
 // make runs). Either way the objects are the ones make would have produced.
+import { rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { cachedObject, objectKey, storeObject } from './object-cache.js';
@@ -69,8 +70,9 @@ async function compilePatched(mirror: string, unit: string, ctx: UnitCompileCont
   const start = performance.now();
   // The launcher given now (--cc) replaces whatever compiler words the record has.
   const r = await runRecordedCommand(mirror, withCompiler(recorded, ctx.cc, ctx.configured.cc), ctx.cc.env);
-  // gcc's -MMD output is fixdep's input; make is not running, so nothing consumes it.
-  await rm(path.join(mirror, path.dirname(unit), `.${path.basename(unit)}.d`), { force: true });
+  // gcc's -MMD output is fixdep's input; make is not running, so nothing consumes it. (Removed
+  // at once: this is on the way from the compiler to the verdict.)
+  rmSync(path.join(mirror, path.dirname(unit), `.${path.basename(unit)}.d`), { force: true });
   if (!r.ok) throw compileFailure(unit, 'patched', r.output);
   return { object: path.join(mirror, unit), ms: performance.now() - start, by: 'recorded-command' };
 }

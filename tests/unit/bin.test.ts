@@ -1,5 +1,6 @@
 // bin/create-diff-module.js: the bundled CLI run through a V8 code cache kept per command.
 // Needs the bundle (`npm run build`, which `npm test` runs first).
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -91,6 +92,30 @@ describe('the CLI entry point', () => {
     expect(direct.exitCode).toBe(0);
     expect(direct.stdout.trim()).toBe(version);
     expect(direct.stderr).toBe('');
+  });
+
+  it('a report larger than a pipe holds reaches a slow reader whole, with the exit code', async () => {
+    // The bin exits without Node's teardown only when nothing is left to write: a pipe that
+    // filled up (64 KiB) leaves the rest of the report queued, and exiting then cuts it short.
+    const dir = mkdtempSync(join(tmpdir(), 'cdm-big-report-'));
+    const source = Array.from({ length: 400 }, (_, i) => `int counter_${i};\nint bump_${i}(int x) { counter_${i} += x; return counter_${i} * ${i + 1}; }\n`).join('');
+    writeFileSync(join(dir, 'many.c'), source);
+    await execa('gcc', ['-O2', '-c', '-ffunction-sections', '-fdata-sections', '-o', join(dir, 'many.o'), join(dir, 'many.c')]);
+    const child = spawn(process.execPath, [BIN, 'inspect', '--json', join(dir, 'many.o')], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CDM_CACHE_DIR: dir } });
+    child.stderr.resume();
+    child.stdout.pause(); // nothing read until the CLI has written what the pipe holds and more
+    await new Promise((r) => setTimeout(r, 1500));
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stdout.resume();
+    const stuck = setTimeout(() => child.kill('SIGKILL'), 20_000); // a lost report can also hang the reader
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(stuck);
+    const out = Buffer.concat(chunks).toString();
+    expect(code).toBe(0);
+    expect(out.length).toBeGreaterThan(256 * 1024);
+    const report = JSON.parse(out) as { symbols: Array<{ name: string }> };
+    expect(report.symbols.filter((s) => /^bump_\d+$/.test(s.name))).toHaveLength(400);
   });
 
   it('without the bundle (not built): exit 4 and what to run', async () => {
