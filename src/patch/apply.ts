@@ -1,7 +1,7 @@
 // Apply parsed file patches to file contents held in memory: the user's tree is only read.
 // Hunks are applied by the `diff` package; a hunk that needs fuzz is reported, a hunk that
 // does not apply is named (file, hunk header, patch) in an InputError (exit 2).
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { applyPatch, type StructuredPatch } from 'diff';
 import { InputError } from '../common/errors.js';
@@ -83,7 +83,7 @@ export type TreeReader = (relPath: string) => Promise<string | undefined>;
 export function treeReader(root: string): TreeReader {
   return async (rel) => {
     try {
-      return await readFile(path.join(root, rel), 'utf8');
+      return readFileSync(path.join(root, rel), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
       throw err;

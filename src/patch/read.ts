@@ -1,5 +1,5 @@
 // Read patch files named on the command line ('-' is stdin) and parse them, in order.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { InputError } from '../common/errors.js';
 import { parsePatchText, type FilePatch } from './parse.js';
 
@@ -20,7 +20,7 @@ export async function readPatches(names: string[], opts: { strip?: number } = {}
   for (const name of names) {
     let text: string;
     try {
-      text = name === '-' ? await readStdin() : await readFile(name, 'utf8');
+      text = name === '-' ? await readStdin() : readFileSync(name, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       throw new InputError(`cannot read patch ${name}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`);

@@ -1,6 +1,7 @@
 // Compiling one TU in a mirror exactly as kbuild does: make with the tree's own flags plus
 // KCFLAGS=-ffunction-sections -fdata-sections and CC named by CONFIG_CC_VERSION_TEXT.
-import { access, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { CdmError, EnvironmentError, ExitCode, InputError } from '../common/errors.js';
 import { runTool } from '../build/exec.js';
@@ -42,7 +43,7 @@ export async function checkPreparedTree(tree: string, objtree?: string): Promise
 
 /** The compiler the tree was configured with: the first word of CONFIG_CC_VERSION_TEXT. */
 export async function configuredCompiler(tree: string): Promise<{ cc: string; versionText: string }> {
-  const config = await readFile(path.join(tree, '.config'), 'utf8');
+  const config = readFileSync(path.join(tree, '.config'), 'utf8');
   const m = /^CONFIG_CC_VERSION_TEXT="(.*)"$/m.exec(config);
   if (!m) throw new InputError(`${tree}/.config has no CONFIG_CC_VERSION_TEXT`, 'a kernel .config from 5.8 or later is needed');
   return { cc: m[1]!.split(' ')[0]!, versionText: m[1]! };

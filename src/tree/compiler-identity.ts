@@ -3,8 +3,8 @@
 // mtime), part of every cached object's key. Asking costs two gcc runs before the first
 // compile can start, so the answer is kept in <cache>/compilers.json by the driver's path and
 // reused while both files are unchanged.
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runTool } from '../build/exec.js';
 import { cacheRoot } from './mirror.js';
@@ -34,7 +34,7 @@ function onPath(cc: string): string {
 
 async function readKept(store: string): Promise<Record<string, Kept>> {
   try {
-    return JSON.parse(await readFile(store, 'utf8')) as Record<string, Kept>;
+    return JSON.parse(readFileSync(store, 'utf8')) as Record<string, Kept>;
   } catch {
     return {};
   }

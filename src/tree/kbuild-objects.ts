@@ -7,6 +7,7 @@
 // the directory's Makefile and what that includes), so a later check asks make only when one
 // of them changed.
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { access, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,7 +47,7 @@ export class KbuildIndex {
     this.stored ??= (async () => {
       if (!this.cacheFile) return {};
       try {
-        return JSON.parse(await readFile(this.cacheFile, 'utf8')) as Record<string, CachedDir>;
+        return JSON.parse(readFileSync(this.cacheFile, 'utf8')) as Record<string, CachedDir>;
       } catch {
         return {};
       }
@@ -56,18 +57,28 @@ export class KbuildIndex {
 
   private readonly digests = new Map<string, Promise<string | undefined>>();
 
-  /** A file's content hash, read once per index (auto.conf is a dependency of every directory). */
+  /**
+   * A file's content hash, read once per index (auto.conf is a dependency of every directory).
+   * Read synchronously, like the other small files `check` reads before the compiler starts: a
+   * fs/promises read is four trips through libuv's thread pool, ~1 ms each while Node warms up.
+   */
   private digest(rel: string): Promise<string | undefined> {
     let d = this.digests.get(rel);
     if (!d) {
-      d = readFile(path.join(this.tree, rel)).then((bytes) => createHash('sha256').update(bytes).digest('hex'), () => undefined);
+      let bytes: Buffer | undefined;
+      try {
+        bytes = readFileSync(path.join(this.tree, rel));
+      } catch {
+        bytes = undefined;
+      }
+      d = Promise.resolve(bytes && createHash('sha256').update(bytes).digest('hex'));
       this.digests.set(rel, d);
     }
     return d;
   }
 
   private exists(rel: string): Promise<boolean> {
-    return access(path.join(this.tree, rel)).then(() => true, () => false);
+    return Promise.resolve(existsSync(path.join(this.tree, rel)));
   }
 
   /** The kept answer for `dir` when every makefile it came from is unchanged. */

@@ -6,8 +6,8 @@
 // with their binaries) or left out (objects and .cmd files: kbuild's fixdep writes .cmd files
 // through `>`, which would follow a symlink into the user's tree).
 import { createHash } from 'node:crypto';
-import { constants, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { constants, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFile, mkdir, readdir, readlink, realpath, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { InputError } from '../common/errors.js';
@@ -59,7 +59,7 @@ async function stampOf(tree: string, objtree?: string): Promise<Stamp> {
 export async function ensureMirror(tree: string, dest: string, objtree?: string): Promise<{ reused: boolean }> {
   const want = await stampOf(tree, objtree);
   try {
-    const have = JSON.parse(await readFile(path.join(dest, '.cdm-mirror.json'), 'utf8')) as Stamp;
+    const have = JSON.parse(readFileSync(path.join(dest, '.cdm-mirror.json'), 'utf8')) as Stamp;
     if (JSON.stringify(have) === JSON.stringify(want)) return { reused: true };
   } catch {
     // no mirror yet

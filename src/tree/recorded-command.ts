@@ -3,7 +3,7 @@
 // and every file the compile read (`deps_<obj> := ...`). Running that command again is what
 // make would do when only source content changed, without make's seconds of Makefile
 // parsing; the dependency list is what an original object's cache key must cover.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'shell-quote';
 import { runTool } from '../build/exec.js';
@@ -29,7 +29,7 @@ export function cmdFile(mirror: string, unit: string): string {
 export async function readRecordedCommand(mirror: string, unit: string): Promise<RecordedCommand | undefined> {
   let text: string;
   try {
-    text = await readFile(cmdFile(mirror, unit), 'utf8');
+    text = readFileSync(cmdFile(mirror, unit), 'utf8');
   } catch {
     return undefined;
   }
