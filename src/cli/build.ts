@@ -13,6 +13,7 @@ import { checkTree, type UnitReport } from '../tree/index.js';
 import { checkRecord, parseCount } from './check.js';
 import { loadConfigCc } from '../report/index.js';
 import { toJson, type Output } from './output.js';
+import { now } from '../common/clock.js';
 
 export interface BuildOptions {
   src: string;
@@ -142,14 +143,14 @@ async function buildIn(work: string, name: string, headers: string, kallsyms: Ka
   for (const unit of units) {
     // Code of a loadable module: its shipped .ko gives sympos and the code run-pre compares.
     const moduleSymbols = unit.object === 'vmlinux' ? undefined : await readModuleSymbols(unit.object, await findShippedModule(opts.modulesDir ?? defaultModulesDir(headers), unit.object));
-    let t = performance.now();
+    let t = now();
     const verification = await verifyUnit(unit, kallsyms, image, moduleSymbols, log);
-    verifyMs += performance.now() - t;
-    t = performance.now();
+    verifyMs += now() - t;
+    t = now();
     const firstPlaceholder = linked.reduce((n, l) => n + l.plan.placeholders.length, 0);
     const { elf, plan } = await linkPatchObject({ patched: unit.objects!.patched, diff: unit.diff!, object: unit.object, kallsyms, exports, resolved: verification.resolved, moduleSymbols, firstPlaceholder, patchGlobals });
     linked.push({ elf, plan, verification: verification.record });
-    linkMs += performance.now() - t;
+    linkMs += now() - t;
   }
   separateGlobals(linked);
   const hazards = linked.flatMap((l) => l.plan.hazards);
@@ -163,9 +164,9 @@ async function buildIn(work: string, name: string, headers: string, kallsyms: Ka
   const verification = combineVerification(linked.map((l) => l.verification));
   const patchObjects = linked.map((l) => writeElf(l.elf));
   const out = path.resolve(opts.output ?? `${name}.ko`);
-  const t = performance.now();
+  const t = now();
   const ko = await buildModule({ headersDir: headers, name, patchObject: patchObjects, plan, replace: opts.replace ?? false, outDir: work });
-  const moduleMs = performance.now() - t;
+  const moduleMs = now() - t;
   // Into place under a temporary name, then renamed: never a half-written module.
   await mkdir(path.dirname(out), { recursive: true });
   await copyFile(ko, `${out}.tmp-${process.pid}`);

@@ -12,10 +12,11 @@ import { readFile } from 'node:fs/promises';
 import { CdmError, ExitCode } from '../common/errors.js';
 import { bootTarget, compileTargetObject, ensureTarget, targetKallsyms, targetVmlinux, type KernelTarget } from './index.js';
 import { timed } from './log.js';
+import { now } from '../common/clock.js';
 
-const started = performance.now();
+const started = now();
 const log = (line: string) => {
-  process.stderr.write(`[target ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
+  process.stderr.write(`[target ${((now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
 };
 
 const program = new Command('target.sh')

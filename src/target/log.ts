@@ -1,6 +1,7 @@
 // Step timing for the target harness. Every expensive step (download, unpack, prepare,
 // compile, boot) reports its wall time through the caller's `log`, so toolchain/target.sh
 // and CI logs show where the minutes went without a profiler.
+import { now } from '../common/clock.js';
 
 export type Log = (line: string) => void;
 
@@ -9,7 +10,7 @@ export const quiet: Log = () => {};
 
 /** Run `fn` as the named step and report its wall time (also when it fails). */
 export async function timed<T>(log: Log, step: string, fn: () => Promise<T>): Promise<T> {
-  const start = performance.now();
+  const start = now();
   log(`${step}: started`);
   try {
     const result = await fn();
@@ -21,4 +22,4 @@ export async function timed<T>(log: Log, step: string, fn: () => Promise<T>): Pr
   }
 }
 
-const seconds = (start: number) => ((performance.now() - start) / 1000).toFixed(1);
+const seconds = (start: number) => ((now() - start) / 1000).toFixed(1);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { CdmError, EnvironmentError, ExitCode, InputError } from '../common/errors.js';
 import { runTool } from '../build/exec.js';
 import type { CompilerCommand } from './compiler-command.js';
+import { now } from '../common/clock.js';
 
 export const SECTION_KCFLAGS = 'KCFLAGS=-ffunction-sections -fdata-sections';
 /**
@@ -44,7 +45,8 @@ export async function checkPreparedTree(tree: string, objtree?: string): Promise
 /** The compiler the tree was configured with: the first word of CONFIG_CC_VERSION_TEXT. */
 export async function configuredCompiler(tree: string): Promise<{ cc: string; versionText: string }> {
   const config = readFileSync(path.join(tree, '.config'), 'utf8');
-  const m = /^CONFIG_CC_VERSION_TEXT="(.*)"$/m.exec(config);
+  // Kconfig writes it among the first lines of a ~300 KB file: looked for there first.
+  const m = /^CONFIG_CC_VERSION_TEXT="(.*)"$/m.exec(config.slice(0, 4096)) ?? /^CONFIG_CC_VERSION_TEXT="(.*)"$/m.exec(config);
   if (!m) throw new InputError(`${tree}/.config has no CONFIG_CC_VERSION_TEXT`, 'a kernel .config from 5.8 or later is needed');
   return { cc: m[1]!.split(' ')[0]!, versionText: m[1]! };
 }
@@ -65,14 +67,14 @@ export interface CompileResult {
 
 /** make <unit> in `mirror`; the object's path, or NotBuiltError / EnvironmentError. */
 export async function compileUnit(mirror: string, unit: string, cc: CompilerCommand, side: 'original' | 'patched'): Promise<CompileResult> {
-  const start = performance.now();
+  const start = now();
   const r = await runTool('make', [`CC=${cc.words.join(' ')}`, ...SECTION_FLAGS, unit], { cwd: mirror, env: cc.env, allowFailure: true, timeout: 60 * 60_000 });
   if (r.exitCode !== 0) {
     const out = `${r.stderr}\n${r.stdout}`;
     if (/No rule to make target '[^']*'/.test(out) && new RegExp(`No rule to make target '${unit.replace(/[.+]/g, '\\$&')}'`).test(out)) throw new NotBuiltError(unit);
     throw compileFailure(unit, side, out);
   }
-  return { object: path.join(mirror, unit), ms: performance.now() - start, by: 'make' };
+  return { object: path.join(mirror, unit), ms: now() - start, by: 'make' };
 }
 
 /** The compiler's own error lines (exit 4), with a hint for the side that failed. */

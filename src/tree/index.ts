@@ -23,6 +23,7 @@ import { compareWithRunningConfig } from './config-check.js';
 import { differingFromBase, gitBaseReader } from '../git/index.js';
 import { byCodeUnit } from '../common/order.js';
 import { collectGarbage } from '../common/heap.js';
+import { now } from '../common/clock.js';
 
 /** More translation units than this need --max-tus: a widely included header is hours of compiles. */
 export const DEFAULT_MAX_TUS = 200;
@@ -85,7 +86,7 @@ export interface CheckReport {
 }
 
 export async function checkTree(opts: CheckOptions): Promise<CheckReport> {
-  const t0 = performance.now();
+  const t0 = now();
   trace('check starts');
   const log = opts.log ?? (() => {});
   const tree = await realTree(opts.src);
@@ -139,10 +140,10 @@ async function checkInMirrors(
   opts: CheckOptions, log: (l: string) => void, t0: number,
   overlay?: { read: (rel: string) => Promise<string | undefined>; others: string[] },
 ): Promise<CheckReport> {
-  const tm = performance.now();
+  const tm = now();
   const [o, p] = await traced('mirrors', () => Promise.all([ensureMirror(tree, paths.orig, opts.buildDir), ensureMirror(tree, paths.patched, opts.buildDir)]));
-  log(`mirrors ${o.reused && p.reused ? 'reused' : 'built'} in ${Math.round(performance.now() - tm)} ms (${paths.root})`);
-  const mirrorMs = performance.now() - tm;
+  log(`mirrors ${o.reused && p.reused ? 'reused' : 'built'} in ${Math.round(now() - tm)} ms (${paths.root})`);
+  const mirrorMs = now() - tm;
 
   const written: FileChange[] = [];
   const units: UnitReport[] = [];
@@ -191,7 +192,7 @@ async function checkInMirrors(
     const jobs = Math.max(1, Math.floor((opts.jobs ?? availableParallelism() * (compilers.cc.distributed ? 4 : 1)) / 2));
     const total = queue.length;
     let done = 0;
-    const started = performance.now();
+    const started = now();
     const ctx: UnitCompileContext = {
       ...compilers,
       checkObjects: !opts.skipCompilerCheck,
@@ -203,7 +204,7 @@ async function checkInMirrors(
         units.push(await checkUnit(paths, unit, ctx, log, opts.keepObjects, async () => editedIn(await analyze(), unit)));
         done++;
         if (total > 1) {
-          const left = ((performance.now() - started) / done) * (total - done) / 1000;
+          const left = ((now() - started) / done) * (total - done) / 1000;
           log(`[${done}/${total}] ${unit} done${done < total ? `, about ${Math.ceil(left)} s left` : ''}`);
         }
       }
@@ -231,7 +232,7 @@ async function checkInMirrors(
     headers: [...affected.viaHeader].map(([file, users]) => ({ file, units: users.length })),
     units,
     changes,
-    timings: { mirrorMs, totalMs: performance.now() - t0 },
+    timings: { mirrorMs, totalMs: now() - t0 },
   };
 }
 
@@ -267,7 +268,7 @@ async function checkUnit(paths: { orig: string; patched: string }, unit: string,
     });
     compiled = true;
     if (a.by === 'cache') log(`${unit}: original object from the cache (nothing it was built from changed)`);
-    const t = performance.now();
+    const t = now();
     trace(`${unit}: compiled`);
     const edited = await editedFunctions();
     const diff = await traced(`${unit}: diff`, async () => {
@@ -280,7 +281,7 @@ async function checkUnit(paths: { orig: string; patched: string }, unit: string,
     const objects = keepDir ? await keep(keepDir, unit, a.object, b.object) : undefined;
     return {
       path: unit, object: unitObject(paths.orig, unit), verdict: diff.verdict, diff, objects,
-      timings: { compileOrigMs: a.ms, compilePatchedMs: b.ms, diffMs: performance.now() - t },
+      timings: { compileOrigMs: a.ms, compilePatchedMs: b.ms, diffMs: now() - t },
       compiledBy: { original: a.by, patched: b.by },
     };
   } catch (err) {

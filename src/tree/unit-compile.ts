@@ -11,6 +11,7 @@ import { cachedObject, objectKey, storeObject } from './object-cache.js';
 import { compileFailure, compileUnit, type CompileResult } from './compile.js';
 import { readRecordedCommand, runRecordedCommand, type RecordedCommand } from './recorded-command.js';
 import { checkObjectCompiler, withCompiler, type CompilerCommand } from './compiler-command.js';
+import { now } from '../common/clock.js';
 
 export interface UnitCompileContext {
   cc: CompilerCommand;
@@ -32,7 +33,7 @@ export interface UnitCompileContext {
  * known (a cache hit, while the patched side still compiles), so it can be read meanwhile.
  */
 export async function compileBoth(paths: { orig: string; patched: string }, unit: string, ctx: UnitCompileContext, onOriginal?: (object: string) => void): Promise<[CompileResult, CompileResult]> {
-  const start = performance.now();
+  const start = now();
   const recorded = ctx.compiler ? await readRecordedCommand(paths.orig, unit) : undefined;
   // The patched compile starts while the original's inputs are hashed; it is only kept when
   // the record proves valid (the cache hits), else make redoes both sides.
@@ -41,7 +42,7 @@ export async function compileBoth(paths: { orig: string; patched: string }, unit
   const key = recorded && ctx.compiler ? await objectKey(paths.orig, recorded, ctx.compiler) : undefined;
   const hit = key && (await cachedObject(key));
   if (hit && patched) {
-    const original: CompileResult = { object: hit, ms: performance.now() - start, by: 'cache' };
+    const original: CompileResult = { object: hit, ms: now() - start, by: 'cache' };
     onOriginal?.(hit);
     const p = unwrap(await patched);
     if (ctx.checkObjects) await checkObjectCompiler(p.object, unit, ctx.configured.versionText, ctx.cc);
@@ -67,14 +68,14 @@ export async function compileBoth(paths: { orig: string; patched: string }, unit
 
 async function compilePatched(mirror: string, unit: string, ctx: UnitCompileContext, recorded: RecordedCommand): Promise<CompileResult> {
   if (ctx.buildFilesChanged) return compileUnit(mirror, unit, ctx.cc, 'patched');
-  const start = performance.now();
+  const start = now();
   // The launcher given now (--cc) replaces whatever compiler words the record has.
   const r = await runRecordedCommand(mirror, withCompiler(recorded, ctx.cc, ctx.configured.cc), ctx.cc.env);
   // gcc's -MMD output is fixdep's input; make is not running, so nothing consumes it. (Removed
   // at once: this is on the way from the compiler to the verdict.)
   rmSync(path.join(mirror, path.dirname(unit), `.${path.basename(unit)}.d`), { force: true });
   if (!r.ok) throw compileFailure(unit, 'patched', r.output);
-  return { object: path.join(mirror, unit), ms: performance.now() - start, by: 'recorded-command' };
+  return { object: path.join(mirror, unit), ms: now() - start, by: 'recorded-command' };
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
