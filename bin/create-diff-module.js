@@ -7,8 +7,8 @@
 // vm.Script's cachedData.
 //
 // This file is CommonJS (bin/package.json says so, though the package is ESM): an ES module entry
-// starts Node's ESM loader (a dozen internal modules, the module job, the top-level await),
-// which put kernel/fork.c's compiler ~30 ms later (measured, medians of 6).
+// starts Node's ESM loader (a dozen internal modules, the module job, the top-level await) for
+// nothing, a few ms of every start (interleaved runs; a first measurement of 30 ms was wrong).
 //
 // The shebang drops NODE_EXTRA_CA_CERTS: Node reads and parses that certificate file before any
 // code runs (~50 ms on a 2-core VM whose environment sets it), and this tool opens no TLS

@@ -1,7 +1,7 @@
 // Reading an ELF64 relocatable object into the model: the header, every section header (with
 // extended numbering), symbols, relocations and groups, each field checked against the file's
 // size and the tables it points into, 64-bit fields as bigints.
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { InputError } from '../common/errors.js';
 import { ByteReader } from './bytes.js';
 import {
@@ -187,30 +187,47 @@ function readGroup(s: ElfSection, shnum: number, endian: 'little' | 'big', fail:
 }
 
 /**
- * One section's bytes by name, reading only the section headers (no symbols or relocations):
- * for a quick look at `.comment` of an object that is fully read later anyway. undefined when
- * the file is not an ELF64 object or has no such section; readElf says what is wrong with it.
+ * One section's bytes by name, reading only the ELF header, the section headers, the name table
+ * and that section (positioned reads, not the whole file): for a quick look at `.comment` of an
+ * object that is fully read later anyway. undefined when the file is not an ELF64 object or has
+ * no such section; readElf says what is wrong with it.
  */
 export async function readSectionBytes(path: string, name: string): Promise<Uint8Array | undefined> {
-  const bytes = readFileSync(path);
-  if (bytes.length < EHDR_SIZE || bytes.readUInt32BE(0) !== 0x7f454c46 || bytes[4] !== ELFCLASS64) return undefined;
-  const r = new ByteReader(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes[5] === ELFDATA2MSB ? 'big' : 'little');
-  const shoff = Number(r.u64(0x28));
-  const header = (i: number) => shoff + i * SHDR_SIZE;
-  if (shoff === 0 || header(1) > bytes.length) return undefined;
-  // Extended numbering: the real count and name-table index live in section 0.
-  const shnum = r.u16(0x3c) || Number(r.u64(header(0) + 0x20));
-  const shstrndx = r.u16(0x3e) === SHN.XINDEX ? r.u32(header(0) + 0x28) : r.u16(0x3e);
-  if (header(shnum) > bytes.length || shstrndx >= shnum) return undefined;
-  const data = (i: number) => {
-    const off = Number(r.u64(header(i) + 0x18));
-    const size = Number(r.u64(header(i) + 0x20));
-    return off + size <= bytes.length ? bytes.subarray(off, off + size) : undefined;
-  };
-  const names = data(shstrndx);
-  if (!names) return undefined;
-  for (let i = 1; i < shnum; i++) {
-    if (readString(names, r.u32(header(i))) === name && r.u32(header(i) + 4) !== SHT.NOBITS) return data(i);
+  const fd = openSync(path, 'r');
+  try {
+    const fileSize = fstatSync(fd).size;
+    const at = (offset: number, length: number): Buffer | undefined => {
+      if (offset < 0 || length < 0 || offset + length > fileSize) return undefined;
+      const buf = Buffer.allocUnsafe(length);
+      for (let done = 0; done < length;) {
+        const n = readSync(fd, buf, done, length - done, offset + done);
+        if (n === 0) return undefined;
+        done += n;
+      }
+      return buf;
+    };
+    const ehdr = at(0, EHDR_SIZE);
+    if (!ehdr || ehdr.readUInt32BE(0) !== 0x7f454c46 || ehdr[4] !== ELFCLASS64) return undefined;
+    const endian = ehdr[5] === ELFDATA2MSB ? 'big' : 'little';
+    const r = new ByteReader(ehdr, endian);
+    const shoff = Number(r.u64(0x28));
+    const first = shoff === 0 ? undefined : at(shoff, SHDR_SIZE);
+    if (!first) return undefined;
+    // Extended numbering: the real count and name-table index live in section 0.
+    const zero = new ByteReader(first, endian);
+    const shnum = r.u16(0x3c) || Number(zero.u64(0x20));
+    const shstrndx = r.u16(0x3e) === SHN.XINDEX ? zero.u32(0x28) : r.u16(0x3e);
+    const table = shstrndx < shnum ? at(shoff, shnum * SHDR_SIZE) : undefined;
+    if (!table) return undefined;
+    const t = new ByteReader(table, endian);
+    const data = (i: number) => at(Number(t.u64(i * SHDR_SIZE + 0x18)), Number(t.u64(i * SHDR_SIZE + 0x20)));
+    const names = data(shstrndx);
+    if (!names) return undefined;
+    for (let i = 1; i < shnum; i++) {
+      if (readString(names, t.u32(i * SHDR_SIZE)) === name && t.u32(i * SHDR_SIZE + 4) !== SHT.NOBITS) return data(i);
+    }
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
-  return undefined;
 }

@@ -8,7 +8,7 @@
 // of them changed.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { access, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runTool } from '../build/exec.js';
@@ -37,69 +37,64 @@ export class KbuildIndex {
   private readonly cache = new Map<string, Promise<DirObjects | undefined>>();
   private mk: Promise<string> | undefined;
 
-  private stored: Promise<Record<string, CachedDir>> | undefined;
+  private stored: Record<string, CachedDir> | undefined;
   private changed = false;
 
   /** `cacheFile`: where answers are kept between runs (JSON; absent means ask make every time). */
   constructor(private readonly tree: string, private readonly srcarch = 'x86', private readonly cacheFile?: string) {}
 
-  private store(): Promise<Record<string, CachedDir>> {
-    this.stored ??= (async () => {
-      if (!this.cacheFile) return {};
+  // The kept answers, the makefiles' digests and Kbuild's presence are read synchronously, like
+  // the other small files `check` reads before the compiler starts: a fs/promises read is four
+  // trips through libuv's thread pool, ~1 ms each while Node warms up.
+  private store(): Record<string, CachedDir> {
+    if (!this.stored) {
       try {
-        return JSON.parse(readFileSync(this.cacheFile, 'utf8')) as Record<string, CachedDir>;
+        this.stored = this.cacheFile ? (JSON.parse(readFileSync(this.cacheFile, 'utf8')) as Record<string, CachedDir>) : {};
       } catch {
-        return {};
+        this.stored = {};
       }
-    })();
+    }
     return this.stored;
   }
 
-  private readonly digests = new Map<string, Promise<string | undefined>>();
+  private readonly digests = new Map<string, string | undefined>();
 
-  /**
-   * A file's content hash, read once per index (auto.conf is a dependency of every directory).
-   * Read synchronously, like the other small files `check` reads before the compiler starts: a
-   * fs/promises read is four trips through libuv's thread pool, ~1 ms each while Node warms up.
-   */
-  private digest(rel: string): Promise<string | undefined> {
-    let d = this.digests.get(rel);
-    if (!d) {
-      let bytes: Buffer | undefined;
+  /** A file's content hash, read once per index (auto.conf is a dependency of every directory). */
+  private digest(rel: string): string | undefined {
+    if (!this.digests.has(rel)) {
+      let sha: string | undefined;
       try {
-        bytes = readFileSync(path.join(this.tree, rel));
+        sha = createHash('sha256').update(readFileSync(path.join(this.tree, rel))).digest('hex');
       } catch {
-        bytes = undefined;
+        sha = undefined;
       }
-      d = Promise.resolve(bytes && createHash('sha256').update(bytes).digest('hex'));
-      this.digests.set(rel, d);
+      this.digests.set(rel, sha);
     }
-    return d;
+    return this.digests.get(rel);
   }
 
-  private exists(rel: string): Promise<boolean> {
-    return Promise.resolve(existsSync(path.join(this.tree, rel)));
+  private exists(rel: string): boolean {
+    return existsSync(path.join(this.tree, rel));
   }
 
   /** The kept answer for `dir` when every makefile it came from is unchanged. */
-  private async remembered(dir: string): Promise<DirObjects | undefined> {
-    const entry = (await this.store())[dir];
-    if (!entry || entry.hasKbuild !== (await this.exists(`${dir}/Kbuild`))) return undefined;
-    const now = await Promise.all(entry.makefiles.map(([rel]) => this.digest(rel)));
-    if (entry.makefiles.some(([, sha], i) => now[i] !== sha)) return undefined;
+  private remembered(dir: string): DirObjects | undefined {
+    const entry = this.store()[dir];
+    if (!entry || entry.hasKbuild !== this.exists(`${dir}/Kbuild`)) return undefined;
+    if (entry.makefiles.some(([rel, sha]) => this.digest(rel) !== sha)) return undefined;
     return { builtin: new Set(entry.builtin), modular: new Set(entry.modular) };
   }
 
-  private async remember(dir: string, objs: DirObjects, read: string[], printMk: string): Promise<void> {
+  private remember(dir: string, objs: DirObjects, read: string[], printMk: string): void {
     const makefiles: Array<[string, string]> = [];
     for (const f of read) {
       if (f === printMk) continue;
       const rel = path.relative(this.tree, path.resolve(this.tree, f));
-      const sha = await this.digest(rel);
+      const sha = this.digest(rel);
       if (rel.startsWith('..') || sha === undefined) return; // outside the tree or gone: not kept
       makefiles.push([rel, sha]);
     }
-    (await this.store())[dir] = { makefiles, hasKbuild: await this.exists(`${dir}/Kbuild`), builtin: [...objs.builtin], modular: [...objs.modular] };
+    this.store()[dir] = { makefiles, hasKbuild: this.exists(`${dir}/Kbuild`), builtin: [...objs.builtin], modular: [...objs.modular] };
     this.changed = true;
   }
 
@@ -118,7 +113,7 @@ export class KbuildIndex {
     if (this.mk) await rm(path.dirname(await this.mk), { recursive: true, force: true });
     if (this.cacheFile && this.changed) {
       const tmp = `${this.cacheFile}.tmp-${process.pid}`;
-      await writeFile(tmp, JSON.stringify(await this.store()));
+      await writeFile(tmp, JSON.stringify(this.store()));
       await rename(tmp, this.cacheFile);
     }
   }
@@ -127,14 +122,14 @@ export class KbuildIndex {
     let p = this.cache.get(dir);
     if (!p) {
       p = (async () => {
-        const kept = await this.remembered(dir);
+        const kept = this.remembered(dir);
         if (kept) return kept;
         const printMk = await this.makefile();
         const r = await runTool('make', ['-s', '--no-print-directory', '-f', printMk, `obj=${dir}`, `SRCARCH=${this.srcarch}`, 'cdm-print'], { cwd: this.tree, allowFailure: true });
         if (r.exitCode !== 0) return undefined;
         const line = (tag: string) => new Set((/^(?:y|m|read): ?(.*)$/m.exec(r.stdout.split('\n').find((l) => l.startsWith(tag)) ?? '')?.[1] ?? '').split(/\s+/).filter(Boolean));
         const objs = { builtin: line('y:'), modular: line('m:') };
-        await this.remember(dir, objs, [...line('read:')], printMk);
+        this.remember(dir, objs, [...line('read:')], printMk);
         return objs;
       })();
       this.cache.set(dir, p);
